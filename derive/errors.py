@@ -1,0 +1,53 @@
+"""The exceptions `derive` raises.  Every failure a user can cause is one of these.
+
+Split by cause, as latexify_py does: wrong input (`ParseError`, `UnknownAssumption`,
+`DomainError`, `DistributionError`) versus a request we cannot serve yet (`Unsupported`).
+"""
+
+from __future__ import annotations
+
+
+class DeriveError(Exception):
+    """Base class of every error raised by `derive`."""
+
+
+class ParseError(DeriveError, ValueError):
+    """Hand-written LaTeX that cannot be read.
+
+    Attributes: ``text`` (the input), ``position`` (0-based offset, or None), ``reason``.
+    """
+
+    def __init__(self, text: str, reason: str, position: int | None = None):
+        self.text = text
+        self.reason = reason
+        self.position = position
+        where = f" at position {position}" if position is not None else ""
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        pointer = ""
+        if position is not None and len(text) <= 80:
+            pointer = "\n    " + " " * position + "^"
+        super().__init__(f"cannot parse LaTeX{where}: {reason}\n    {shown}{pointer}")
+
+
+class UnknownAssumption(DeriveError, KeyError):
+    """A name that is not in the catalogue; the message lists the known ones."""
+
+    def __init__(self, name: str, known: list[str]):
+        self.name = name
+        self.known = known
+        super().__init__(f"unknown assumption {name!r}; known: {', '.join(known)}")
+
+    def __str__(self) -> str:  # KeyError would print the repr of the message
+        return self.args[0]
+
+
+class DomainError(DeriveError, ValueError):
+    """A value outside the domain of the symbol it is given for (e.g. ``sigma=-1``)."""
+
+
+class DistributionError(DeriveError, ValueError):
+    """A finite distribution that is not one: negative entry, does not sum to 1, bad length."""
+
+
+class Unsupported(DeriveError, NotImplementedError):
+    """Well-formed input that `derive` does not handle (yet); the message says what."""

@@ -1,0 +1,1 @@
+"""The two string edges of `derive`: hand-written LaTeX in (parse), LaTeX out (render)."""
