@@ -46,3 +46,21 @@ def _reads_negative(term: sp.Expr) -> bool:
 def latex(expr: sp.Basic, **settings) -> str:
     """Print ``expr`` as textbook LaTeX."""
     return TextbookPrinter(settings).doprint(expr)
+
+
+def render_steps(steps, printer: TextbookPrinter | None = None) -> str:
+    """A list of :class:`derive.steps.Step` as an ``align*`` block, one row per step,
+    the justification right-aligned as ``\\text{...}``; dropped terms under an underbrace."""
+    printer = printer or TextbookPrinter()
+    rows = []
+    for step in steps:
+        lhs = step.lhs if step.lhs is not None else ""
+        if step.dropped:
+            kept = step.expr - sum(step.dropped)
+            body = "%s + \\underbrace{%s}_{\\text{const.}}" % (
+                printer.doprint(kept), printer.doprint(sp.Add(*step.dropped)))
+        else:
+            body = printer.doprint(step.expr)
+        note = "&& \\text{%s}" % step.note if step.note else ""
+        rows.append("%s &%s %s %s" % (lhs, step.relation, body, note))
+    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
