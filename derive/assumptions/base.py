@@ -1,0 +1,90 @@
+"""The declarative record of one distributional assumption, and the registry of them.
+
+Adding a distribution is adding one :class:`Assumption` to a module of this package and
+calling :func:`register` on it; nothing else changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Mapping
+
+import sympy as sp
+
+from derive.errors import UnknownAssumption
+
+Target = Literal["loss", "nll", "dataset_loss"]
+Mode = Literal["exact", "constant", "affine"]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A hand-written formula (LaTeX) that a derived quantity must match.
+
+    ``target`` names the derived quantity (``d.loss``, ``d.nll`` or ``d.dataset_loss``);
+    ``mode`` is the equivalence that must hold (see :func:`derive.equivalent`);
+    ``expected`` is the verdict expected (``False`` documents a known non-equality, e.g. the
+    Gaussian NLL is *not* exactly the MSE).
+    """
+
+    latex: str
+    target: Target = "loss"
+    mode: Mode = "exact"
+    expected: bool = True
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One noise model: a closed-form density and the roles of its symbols.
+
+    Mathematical details: ``density`` is p(data | params, fixed), written by us in closed
+    form.  ``domains`` maps every symbol (or IndexedBase) to its support or domain as a
+    SymPy set; these drive which log expansions are valid and where oracles are evaluated.
+    ``support`` is the set the data ranges over for the normalisation proof: a SymPy set
+    (``Interval``, ``FiniteSet(0, 1)``, ``Range``) or ``"onehot"`` for a one-hot vector
+    indexed by ``vector_index``.
+    """
+
+    name: str
+    title: str
+    statement: str  # LaTeX of the assumption, e.g. y \sim \mathcal{N}(\hat{y}, \sigma^2)
+    words: str  # the assumption in one plain sentence
+    loss_name: str  # what practitioners call the result, e.g. "MSE"
+    density: sp.Expr
+    data: tuple[sp.Basic, ...]
+    params: tuple[sp.Basic, ...]
+    fixed: tuple[sp.Basic, ...] = ()
+    domains: Mapping[sp.Basic, sp.Set] = field(default_factory=dict)
+    support: sp.Set | str = sp.S.Reals
+    vector_index: tuple | None = None  # (k, 1, K) for per-example vectors
+    references: tuple[Reference, ...] = ()
+    keep_numeric_factor: bool = False  # keep e.g. the 1/2 of torch's gaussian_nll_loss
+
+    @property
+    def symbols(self) -> tuple[sp.Basic, ...]:
+        return self.data + self.params + self.fixed
+
+
+_REGISTRY: dict[str, Assumption] = {}
+
+
+def register(assumption: Assumption) -> Assumption:
+    """Add an entry; a second entry under the same name is an error, never an overwrite."""
+    if assumption.name in _REGISTRY:
+        raise ValueError(f"assumption {assumption.name!r} is already registered")
+    _REGISTRY[assumption.name] = assumption
+    return assumption
+
+
+def get(name: str) -> Assumption:
+    """The entry called ``name``; an unknown name raises UnknownAssumption listing the known."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise UnknownAssumption(name, names()) from None
+
+
+def names() -> list[str]:
+    """Registered names, in registration order (the order of the documents)."""
+    return list(_REGISTRY)
