@@ -2,3 +2,9 @@
 
 Public API (see DESIGN.md); everything is re-exported here and defined elsewhere.
 """
+
+from derive.assumptions import names
+from derive.engine import Derivation, derive
+from derive.steps import Step
+
+__all__ = ["Derivation", "Step", "derive", "names"]

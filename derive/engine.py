@@ -254,6 +254,28 @@ def run(assumption: Assumption) -> Derivation:
     return Derivation(a, nll, loss, scale, tuple(dropped), dataset_nll, dataset_loss, tuple(steps), onehot)
 
 
+def total_mass(assumption: Assumption) -> sp.Expr:
+    """The density summed or integrated over the data's support (1 when normalised).
+
+    Continuous support: the integral; a finite or countable set: the sum; a one-hot vector
+    over K classes: the sum over the K vectors e_c of exp(-NLL at e_c), which is
+    ``Sum(yhat[c], (c, 1, K))``, equal to 1 exactly when the probabilities sum to 1.
+    """
+    a = assumption
+    support = a.support
+    if support == "onehot":
+        k, _, K = a.vector_index
+        c = S.index("c")
+        nll = expand_logs(-sp.log(a.density, evaluate=False), a.domains)
+        return sp.Sum(sp.exp(-hard_label(nll, a)), (c, 1, K))
+    (y,) = a.data
+    if isinstance(support, sp.FiniteSet):
+        return sp.Add(*[a.density.subs(y, value) for value in support])
+    if isinstance(support, sp.Range):
+        return sp.summation(a.density, (y, support.inf, support.sup))
+    return sp.integrate(a.density, (y, support.inf, support.sup))
+
+
 # --------------------------------------------------------------------------- public
 
 

@@ -1,0 +1,36 @@
+"""Each derivation against its hand-written references (LaTeX), with the verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from derive.assumptions import Reference
+from derive.engine import Derivation, derive
+from derive.equivalence import Verdict, equivalent
+
+
+@dataclass(frozen=True)
+class Check:
+    """One reference and the verdict of the equivalence check; ``ok`` when it is as expected."""
+
+    reference: Reference
+    verdict: Verdict
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict.holds is self.reference.expected
+
+
+def check_derivation(d: Derivation) -> tuple[Check, ...]:
+    """Every reference of ``d.assumption`` checked against the derived quantity it targets."""
+    return tuple(
+        Check(ref, equivalent(getattr(d, ref.target), ref.latex, params=d.params, mode=ref.mode))
+        for ref in d.assumption.references
+    )
+
+
+@lru_cache(maxsize=None)
+def check(name: str) -> tuple[Check, ...]:
+    """The checks of the registered assumption ``name`` (cached: derivations are pure)."""
+    return check_derivation(derive(name))

@@ -1,0 +1,136 @@
+"""The `derive` command.
+
+    derive list
+    derive show NAME [--format latex|text|json]
+    derive check NAME 'LATEX'           exit 0 equal, 1 not equal, 2 bad input, 3 undecided
+    derive equiv 'A' 'B' [--params yhat,sigma] [--mode exact|constant|affine]
+    derive build [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from derive.errors import DeriveError
+
+EXIT_EQUAL, EXIT_NOT_EQUAL, EXIT_BAD_INPUT, EXIT_UNDECIDED = 0, 1, 2, 3
+
+
+def _exit_code(holds: bool | None) -> int:
+    return {True: EXIT_EQUAL, False: EXIT_NOT_EQUAL, None: EXIT_UNDECIDED}[holds]
+
+
+def cmd_list(args) -> int:
+    from derive.assumptions import get, names
+
+    rows = [(n, get(n).statement, get(n).loss_name) for n in names()]
+    width = max(len(r[0]) for r in rows)
+    for name, statement, loss in rows:
+        print(f"{name:<{width}}  {loss:<36}  {statement}")
+    return 0
+
+
+def cmd_show(args) -> int:
+    from derive.engine import derive
+    from derive.publish import catalog_entry
+
+    d = derive(args.name)
+    if args.format == "latex":
+        print(d.to_latex())
+    elif args.format == "json":
+        print(json.dumps(catalog_entry(d), indent=2))
+    else:
+        for step in d.steps:
+            print(f"{step.label:>14}: {step.expr}")
+        print(f"{'loss':>14}: {d.loss}")
+        print(f"{'scale':>14}: {d.scale}")
+        print(f"{'dropped':>14}: {', '.join(map(str, d.dropped)) or '(none)'}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from derive.engine import derive
+    from derive.equivalence import equivalent
+    from derive.latex.parse import parse_latex
+
+    d = derive(args.name)
+    formula = parse_latex(args.latex)
+    undecided = False
+    for target in ("loss", "dataset_loss", "nll"):
+        verdict = equivalent(getattr(d, target), formula, params=d.params, mode="exact")
+        if verdict.holds:
+            print(f"equal: the formula is exactly the derived {target.replace('_', ' ')} of {d.name} ({verdict.method})")
+            return EXIT_EQUAL
+        undecided |= verdict.holds is None
+    affine = equivalent(d.loss, formula, params=d.params, mode="affine")
+    if affine.holds:
+        print(f"not equal: the formula is the {d.name} loss only up to a positive affine map (same minimisers)")
+        return EXIT_NOT_EQUAL
+    if undecided or affine.holds is None:
+        print(f"undecided: could not prove or refute that the formula is the {d.name} loss")
+        return EXIT_UNDECIDED
+    print(f"not equal: the formula is not the {d.name} loss, NLL or dataset loss")
+    return EXIT_NOT_EQUAL
+
+
+def cmd_equiv(args) -> int:
+    from derive.equivalence import equivalent
+
+    params = [p for p in args.params.split(",") if p] if args.params else None
+    verdict = equivalent(args.a, args.b, params=params, mode=args.mode)
+    print(verdict)
+    return _exit_code(verdict.holds)
+
+
+def cmd_build(args) -> int:
+    from derive.publish import build
+
+    only = [n for n in args.only.split(",") if n] if args.only else None
+    for path in build(args.out, only=only):
+        print(f"wrote {path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="derive", description="Derive ML losses from distributional assumptions.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("list", help="the registered assumptions").set_defaults(func=cmd_list)
+
+    show = sub.add_parser("show", help="one derivation")
+    show.add_argument("name")
+    show.add_argument("--format", choices=("latex", "text", "json"), default="text")
+    show.set_defaults(func=cmd_show)
+
+    chk = sub.add_parser("check", help="is this hand-written LaTeX the derived loss?")
+    chk.add_argument("name")
+    chk.add_argument("latex")
+    chk.set_defaults(func=cmd_check)
+
+    eq = sub.add_parser("equiv", help="are two formulas equivalent?")
+    eq.add_argument("a")
+    eq.add_argument("b")
+    eq.add_argument("--params", default=None, help="comma-separated parameter names")
+    eq.add_argument("--mode", choices=("exact", "constant", "affine"), default="exact")
+    eq.set_defaults(func=cmd_equiv)
+
+    b = sub.add_parser("build", help="write the derivations to outputs/")
+    b.add_argument("--out", default="outputs")
+    b.add_argument("--only", default=None, help="comma-separated assumption names")
+    b.set_defaults(func=cmd_build)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DeriveError as error:
+        print(f"derive: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""The pipeline on the classic three assumptions: exact results, proved identities."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+import derive
+from derive import symbols as S
+from derive.engine import expand_logs, is_positive_on, total_mass
+from derive.errors import DomainError, UnknownAssumption
+
+CLASSIC = ["gaussian", "bernoulli", "categorical"]
+
+
+def test_names_lists_the_classic_three_in_order():
+    assert derive.names()[:3] == CLASSIC
+
+
+@pytest.mark.parametrize("name", derive.names())
+def test_nll_is_scale_times_loss_plus_dropped_exactly(name):
+    d = derive.derive(name)
+    assert sp.simplify(d.nll - (d.scale * d.loss + sp.Add(*d.dropped))) == 0
+    assert is_positive_on(d.scale, d.assumption.domains)
+
+
+@pytest.mark.parametrize("name", derive.names())
+def test_dropped_terms_are_free_of_params(name):
+    d = derive.derive(name)
+    for term in d.dropped:
+        assert not any(term.has(p) for p in d.params), term
+    assert not any(d.scale.has(p) for p in d.params)
+
+
+def test_gaussian_gives_squared_error_with_scale_one_over_two_sigma_squared():
+    d = derive.derive("gaussian")
+    y, yhat, sigma = S.y, S.yhat, S.sigma
+    assert d.loss == (y - yhat) ** 2
+    assert d.scale == 1 / (2 * sigma**2)
+    assert sp.simplify(sp.Add(*d.dropped) - sp.log(2 * sp.pi * sigma**2) / 2) == 0
+    y_i, yhat_i = S.indexed_base("y")[S.i], S.indexed_base("yhat")[S.i]
+    assert d.dataset_loss == sp.Sum((y_i - yhat_i) ** 2, (S.i, 1, S.n)) / S.n
+    assert (d.data, d.params, d.fixed) == ((y,), (yhat,), (sigma,))
+
+
+def test_bernoulli_gives_binary_cross_entropy():
+    d = derive.derive("bernoulli")
+    (y,), (yhat,) = d.data, d.params
+    assert d.loss == -(y * sp.log(yhat) + (1 - y) * sp.log(1 - yhat))
+    assert d.scale == 1 and d.dropped == ()
+
+
+def test_categorical_gives_cross_entropy_with_symbolic_K():
+    d = derive.derive("categorical")
+    (y,), (yhat,) = d.data, d.params
+    k, K = S.k, S.K
+    assert d.loss == -sp.Sum(y[k] * sp.log(yhat[k]), (k, 1, K))
+    assert d.hard_label == -sp.log(yhat[S.index("c")])
+
+
+@pytest.mark.parametrize("K", [2, 3, 5])
+def test_categorical_hard_label_equals_the_onehot_sum_at_each_class(K):
+    d = derive.derive("categorical")
+    (y,), (yhat,) = d.data, d.params
+    for c in range(1, K + 1):
+        onehot = {y[j]: int(j == c) for j in range(1, K + 1)}
+        at_c = d.loss.subs(S.K, K).doit().xreplace(onehot)
+        assert at_c == d.hard_label.subs(S.index("c"), c)
+
+
+def test_densities_are_normalised():
+    assert total_mass(derive.derive("gaussian").assumption) == 1
+    assert total_mass(derive.derive("bernoulli").assumption) == 1
+    a = derive.derive("categorical").assumption
+    (yhat,) = a.params
+    mass = total_mass(a)
+    c = S.index("c")
+    assert mass == sp.Sum(yhat[c], (c, 1, S.K))  # = 1 exactly when the yhat_k sum to 1
+    for K in (2, 3, 4):  # with yhat_K = 1 - (the others), the mass is exactly 1
+        mass_K = mass.subs(S.K, K).doit()
+        assert sp.expand(mass_K.subs(yhat[K], 1 - sum(yhat[j] for j in range(1, K)))) == 1
+
+
+def test_expand_logs_splits_only_where_the_domain_allows():
+    x = S.symbol("x")  # real: log(x**2) must not become 2*log(x)
+    assert expand_logs(sp.log(x**2), {}) == sp.log(x**2)
+    p = S.symbol("p", S.UNIT)
+    assert expand_logs(sp.log(p * (1 - p)), {p: S.UNIT}) == sp.log(p) + sp.log(1 - p)
+    q = S.symbol("q", S.REALS)  # not known to lie in (0, 1): 1 - q may be negative
+    assert expand_logs(sp.log(2 * (1 - q)), {q: S.REALS}) == sp.log(2 * (1 - q))
+
+
+def test_steps_are_recorded_in_pipeline_order():
+    labels = [s.label for s in derive.derive("gaussian").steps]
+    assert labels == ["assumption", "likelihood", "neg_log", "expand", "split", "loss",
+                      "dataset", "cross_entropy", "dataset_loss"]
+
+
+def test_to_latex_is_an_align_block_with_the_dropped_constants_under_a_brace():
+    tex = derive.derive("gaussian").to_latex()
+    assert tex.startswith("\\begin{align*}") and tex.endswith("\\end{align*}")
+    assert "\\underbrace{" in tex and "\\text{const.}" in tex
+    assert "\\left(y - \\hat{y}\\right)^{2}" in tex  # textbook order, not -yhat + y
+    assert derive.derive("gaussian")._repr_latex_() == tex
+
+
+def test_specialising_a_fixed_symbol():
+    d = derive.derive("gaussian", sigma=1)
+    assert d.fixed == () and d.scale == sp.Rational(1, 2) and d.loss == (S.y - S.yhat) ** 2
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"sigma": -1}, r"^gaussian: sigma=-1 is outside its domain"),
+    ({"sigma": 0}, r"^gaussian: sigma=0 is outside its domain"),
+    ({"tau": 1}, r"^gaussian: 'tau' is not a fixed symbol \(fixed: sigma\)"),
+])
+def test_specialising_refuses_bad_values(bad, message):
+    with pytest.raises(DomainError, match=message):
+        derive.derive("gaussian", **bad)
+
+
+def test_unknown_assumption_names_the_known_ones():
+    with pytest.raises(UnknownAssumption, match=r"^unknown assumption 'gausian'; known: gaussian, bernoulli"):
+        derive.derive("gausian")
