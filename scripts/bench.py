@@ -1,0 +1,97 @@
+"""Benchmarks for `derive`, printed as figures (never asserted in tests).
+
+    python scripts/bench.py            # everything
+    python scripts/bench.py derive     # one section: import, derive, build, parse, equiv, info
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _summary(label: str, seconds: list[float]) -> None:
+    print(f"{label:<34} n={len(seconds):<4} median {statistics.median(seconds) * 1e3:9.1f} ms"
+          f"   max {max(seconds) * 1e3:9.1f} ms   total {sum(seconds):7.2f} s")
+
+
+def bench_import() -> None:
+    runs = [_timed(lambda: subprocess.run([sys.executable, "-c", "import derive"], check=True, cwd=ROOT))
+            for _ in range(5)]
+    _summary("import derive (fresh process)", runs)
+
+
+def bench_derive() -> None:
+    from derive.assumptions import get, names
+    from derive.engine import run
+
+    times = {name: _timed(lambda name=name: run(get(name))) for name in names()}
+    for name, seconds in times.items():
+        print(f"  derive {name:<26} {seconds * 1e3:9.1f} ms")
+    _summary("derive, per assumption", list(times.values()))
+
+
+def bench_build() -> None:
+    from derive.publish import build
+
+    with tempfile.TemporaryDirectory() as out:
+        print(f"{'derive build (in-process, cold)':<34} {_timed(lambda: build(out)):7.2f} s")
+
+
+def bench_parse() -> None:
+    from derive.latex.parse import parse_latex
+    from derive.errors import ParseError
+    from latex_corpus import CORPUS
+
+    def attempt(text: str) -> None:
+        try:
+            parse_latex(text)
+        except ParseError:
+            pass
+
+    _summary("parse, per LATEX.md formula", [_timed(lambda t=t: attempt(t)) for t, *_ in CORPUS])
+
+
+def bench_equiv() -> None:
+    from derive.equivalence import equivalent
+    from equivalence_corpus import PAIRS
+
+    times = [_timed(lambda p=p: equivalent(p.a, p.b, params=p.params, mode=p.mode)) for p in PAIRS]
+    _summary("equivalent, per corpus pair", times)
+
+
+def bench_info() -> None:
+    import derive.infotheory as info
+
+    names = [f for f in ("normal", "laplace", "exponential", "gamma", "beta", "uniform", "bernoulli",
+                         "categorical", "poisson", "geometric")]
+    times = []
+    for family in names:
+        times.append(_timed(lambda f=family: info.entropy_closed_form(f)))
+    _summary("entropy closed form, per family", times)
+
+
+SECTIONS = {"import": bench_import, "derive": bench_derive, "build": bench_build,
+            "parse": bench_parse, "equiv": bench_equiv, "info": bench_info}
+
+if __name__ == "__main__":
+    chosen = sys.argv[1:] or list(SECTIONS)
+    for section in chosen:
+        try:
+            SECTIONS[section]()
+        except ImportError as missing:
+            print(f"{section}: skipped ({missing})")
