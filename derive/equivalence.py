@@ -288,24 +288,31 @@ def _doit_finite(expr: sp.Expr) -> sp.Expr:
         lambda e: e.doit())
 
 
-def _nest(expr: sp.Expr) -> sp.Expr:
-    """Sum(f, (i, ..), (k, ..)) -> Sum(Sum(f, (i, ..)), (k, ..)): one limit per Sum/Product."""
-    return expr.replace(
-        lambda e: isinstance(e, (sp.Sum, sp.Product)) and len(e.limits) > 1,
-        lambda e: reduce(lambda inner, limit: e.func(inner, limit), e.limits, e.function))
-
-
 def _expand_summands(expr: sp.Expr) -> sp.Expr:
     return expr.replace(lambda e: isinstance(e, sp.Sum), lambda e: sp.Sum(sp.expand(e.function), *e.limits))
 
 
+def _reorder(expr: sp.Expr) -> sp.Expr:
+    """sum_i sum_k f = sum_k sum_i f when no range depends on an index of the Sum: the limits of
+    such a Sum are put in one order (by their ranges; equal ranges keep their order)."""
+
+    def independent(e: sp.Basic) -> bool:
+        indices = {var for var, _, _ in e.limits}
+        return not any((lo.free_symbols | hi.free_symbols) & indices for _, lo, hi in e.limits)
+
+    return expr.replace(
+        lambda e: isinstance(e, sp.Sum) and len(e.limits) > 1 and independent(e),
+        lambda e: sp.Sum(e.function, *sorted(e.limits, key=lambda limit: sp.default_sort_key(sp.Tuple(*limit[1:])))))
+
+
 def _reindex(expr: sp.Basic, depth: int = 0) -> sp.Basic:
-    """Rename the dummy of each Sum/Product to ``_i<depth>`` (depth of nesting), so that
-    sum_i f(i) and sum_j f(j) become the same expression."""
-    if isinstance(expr, (sp.Sum, sp.Product)) and len(expr.limits) == 1:
-        (var, lo, hi), = expr.limits
-        new = sp.Symbol(f"_i{depth}", integer=True)
-        return expr.func(_reindex(expr.function.xreplace({var: new}), depth + 1), (new, lo, hi))
+    """Rename the dummies of each Sum/Product to ``_i<depth>``, depth counted from the outermost
+    limit, so that sum_i f(i) and sum_j f(j) become the same expression."""
+    if isinstance(expr, (sp.Sum, sp.Product)):
+        outward = [limit[0] for limit in reversed(expr.limits)]
+        new = {var: sp.Symbol(f"_i{depth + pos}", integer=True) for pos, var in enumerate(outward)}
+        limits = [tuple(part.xreplace(new) for part in limit) for limit in expr.limits]
+        return expr.func(_reindex(expr.function.xreplace(new), depth + len(limits)), *limits)
     args = [_reindex(arg, depth) for arg in expr.args]
     return expr.func(*args) if args != list(expr.args) else expr
 
@@ -313,9 +320,9 @@ def _reindex(expr: sp.Basic, depth: int = 0) -> sp.Basic:
 def _canonical(expr: sp.Expr) -> sp.Expr:
     """A cheap normal form, equal to ``expr`` on the domain: finite Sums done, logs expanded where
     every factor of the argument is positive, Sum(f + g) = Sum(f) + Sum(g) with constant factors
-    out, dummies renamed by depth, then ``expand``."""
-    expr = expand_logs(_nest(_doit_finite(expr)), {})
-    return sp.expand(_reindex(split_sums(_expand_summands(expr))))
+    out, nests of independent Sums ordered, dummies renamed by depth, then ``expand``."""
+    expr = expand_logs(_doit_finite(expr), {})
+    return sp.expand(_reindex(_reorder(split_sums(_expand_summands(expr)))))
 
 
 def _normal(expr: sp.Expr) -> sp.Expr:
