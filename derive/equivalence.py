@@ -504,9 +504,8 @@ class _Prober:
             return None
         values = [self.value(var, setting, point) for var in compiled.variables]
         assignment = {s.name: v for s, v in sizes.items()} | {var.name: v for var, v in zip(compiled.variables, values)}
-        with mpmath.workdps(DIGITS):
-            args = [mpmath.mpf(v) for v in values]
-            results = [_real(f, args) for f in (compiled.fa, compiled.fb)]
+        args = [mpmath.mpf(v) for v in values]
+        results = [_real(f, args) for f in (compiled.fa, compiled.fb)]
         if None in results:
             return None
         return assignment, results[0], results[1]
@@ -569,6 +568,11 @@ def _check_affine(points: list) -> dict | None:
 
 def _stage_numeric(problem: _Problem) -> Verdict:
     """Probe with seeded random points; False with a counterexample, True (numerical) or None."""
+    with mpmath.workdps(DIGITS):  # every evaluation, difference and fit at 50 digits
+        return _probe(problem)
+
+
+def _probe(problem: _Problem) -> Verdict:
     prober, mode = _Prober(problem), problem.mode
     found, valid = None, 0
     if mode == "exact":
