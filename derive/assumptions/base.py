@@ -35,6 +35,23 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Link:
+    """The model's output ``output`` (a logit, a log-rate) and the distribution's parameter
+    ``mean`` that the density is written in.
+
+    ``expr`` is ``mean`` as a function of ``output``; ``None`` asks the engine to derive the
+    canonical link from the density (the natural parameter: the coefficient of the data in
+    the log-density, solved for ``mean``; for a probability vector, normalised over the
+    classes).  ``name`` is what practitioners call the inverse link ("sigmoid", "softmax").
+    """
+
+    mean: sp.Basic
+    output: sp.Basic
+    expr: sp.Expr | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Assumption:
     """One noise model: a closed-form density and the roles of its symbols.
 
@@ -43,7 +60,23 @@ class Assumption:
     SymPy set; these drive which log expansions are valid and where oracles are evaluated.
     ``support`` is the set the data ranges over for the normalisation proof: a SymPy set
     (``Interval``, ``FiniteSet(0, 1)``, ``Range``) or ``"onehot"`` for a one-hot vector
-    indexed by ``vector_index``.
+    indexed by ``vector_index``; with ``vector_index`` and a set, each coordinate ranges
+    over the set; ``"counts"`` for count vectors summing to the first fixed symbol.
+
+    Optional rules, each general (no entry is special-cased by name):
+
+    - ``link``: the density is written in ``link.mean``; the model outputs ``link.output``.
+    - ``groups``: products that the textbook keeps as one quantity under the log, e.g.
+      ``alpha*mu`` in the negative binomial: log(alpha) + log(mu) is written log(alpha*mu).
+    - ``kernel``: ``density`` is known only up to its normaliser; the engine derives
+      Z = integral of the kernel over the support and records whether Z is free of params.
+    - ``quasi``: (mean, V) -- no density; the quasi-log-likelihood
+      Q = integral_y^mean (y - t)/V(t) dt stands for the log-likelihood.
+    - ``expected_data``: the data enter through the expectation of the NLL under a
+      distribution of targets with these means (label smoothing); valid because the NLL is
+      affine in the data, which the engine checks.
+    - ``saturated``: values of the distribution's parameters at which the model reproduces
+      the data (mu = y); gives ``d.deviance``.
     """
 
     name: str
@@ -51,7 +84,7 @@ class Assumption:
     statement: str  # LaTeX of the assumption, e.g. y \sim \mathcal{N}(\hat{y}, \sigma^2)
     words: str  # the assumption in one plain sentence
     loss_name: str  # what practitioners call the result, e.g. "MSE"
-    density: sp.Expr
+    density: sp.Expr | None  # None only with ``quasi``
     data: tuple[sp.Basic, ...]
     params: tuple[sp.Basic, ...]
     fixed: tuple[sp.Basic, ...] = ()
@@ -60,6 +93,12 @@ class Assumption:
     vector_index: tuple | None = None  # (k, 1, K) for per-example vectors
     references: tuple[Reference, ...] = ()
     keep_numeric_factor: bool = False  # keep e.g. the 1/2 of torch's gaussian_nll_loss
+    link: Link | None = None
+    groups: tuple[sp.Expr, ...] = ()
+    kernel: bool = False
+    quasi: tuple[sp.Symbol, sp.Expr] | None = None
+    expected_data: tuple[tuple[sp.Basic, sp.Expr], ...] = ()
+    saturated: tuple[tuple[sp.Basic, sp.Expr], ...] = ()
 
     @property
     def symbols(self) -> tuple[sp.Basic, ...]:
