@@ -257,24 +257,40 @@ def _holds_on(cond: sp.Basic, domains) -> bool | None:
     reparam = _reparametrise(cond, domains)
     if reparam in (sp.true, sp.false):
         return bool(reparam)
-    if isinstance(cond, sp.And):
-        parts = [_holds_on(c, domains) for c in cond.args]
-        if all(p is True for p in parts):
+    if isinstance(cond, (sp.StrictLessThan, sp.LessThan, sp.StrictGreaterThan, sp.GreaterThan)):
+        gap = cond.gts - cond.lts  # >= 0 is what the relation claims
+        if is_positive_on(gap, domains):
             return True
-        if any(p is False for p in parts):
+        if is_positive_on(-gap, domains):
             return False
+    if isinstance(cond, (sp.And, sp.Or, sp.Not)):
+        decided = {}
+        for atom in cond.atoms(sp.core.relational.Relational):
+            verdict = _holds_on(atom, domains)
+            if verdict is not None:
+                decided[atom] = sp.true if verdict else sp.false
+        reduced = cond.xreplace(decided)
+        if reduced != cond:
+            return _holds_on(reduced, domains)
     return None
 
 
-def _almost_everywhere(cond: sp.Basic, domains) -> sp.Symbol | None:
-    """The symbol x when ``cond`` is x != c with x ranging over an interval: the condition
-    fails only on a null set."""
-    if isinstance(cond, sp.Ne):
-        lhs, rhs = cond.args
-        for x, c in ((lhs, rhs), (rhs, lhs)):
-            if isinstance(x, sp.Symbol) and not c.free_symbols:
-                if isinstance(S.domain_of(x, domains), sp.Interval):
-                    return x
+def _almost_everywhere(cond: sp.Basic, domains) -> tuple[sp.Symbol, tuple] | None:
+    """(x, points) when ``cond`` fails only at finitely many points of x's interval domain
+    (x != c; x < c or x > c): a null set."""
+    symbols = [s for s in cond.free_symbols if isinstance(s, sp.Symbol)]
+    if len(symbols) != 1:
+        return None
+    (x,) = symbols
+    domain = S.domain_of(x, domains)
+    if not isinstance(domain, sp.Interval):
+        return None
+    try:
+        failing = domain - cond.as_set()
+    except (NotImplementedError, TypeError, ValueError):
+        return None
+    if isinstance(failing, sp.FiniteSet) and len(failing) > 0:
+        return x, tuple(failing)
     return None
 
 
@@ -291,11 +307,12 @@ def resolve_piecewise(expr: sp.Expr, domains) -> sp.Expr:
                 continue
             if verdict is True and not remaining:
                 return value
-            x = _almost_everywhere(cond, domains) if not remaining else None
-            if x is not None:
+            null = _almost_everywhere(cond, domains) if not remaining else None
+            if null is not None:
+                x, points = null
                 rest = sp.Piecewise(*[a for a in pw.args if a[0] is not value or a[1] is not cond])
-                point = sp.solve(sp.Eq(*cond.args), x)
-                if len(point) == 1 and sp.simplify(sp.limit(value, x, point[0]) - rest.subs(x, point[0])) == 0:
+                if all(sp.simplify(sp.limit(value, x, c) - sp.limit(rest.subs(x, c) if not rest.subs(x, c).has(sp.nan) else rest, x, c)) == 0
+                       for c in points):
                     return value
             remaining.append((value, cond))
             if verdict is True:
@@ -329,6 +346,9 @@ def integrate_over(f: sp.Expr, y: sp.Symbol, lo, hi, domains, movers=()) -> sp.E
         folded = 2 * right if (right == left or sp.simplify(right - left) == 0) else right + left
         folded = resolve_piecewise(folded, domains)
         result = sp.integrate(folded, (u, 0, sp.oo))
+        if result.has(sp.Integral) and isinstance(sp.expand(folded), sp.Add):
+            result = sp.Add(*[resolve_piecewise(sp.integrate(term, (u, 0, sp.oo)), domains)
+                              for term in sp.Add.make_args(sp.expand(folded))])
     elif lo == 0 and hi == sp.oo and f.has(sp.log(y)):
         u = sp.Dummy("u", real=True)
         return integrate_over(f.xreplace({y: sp.exp(u)}) * sp.exp(u), u, -sp.oo, sp.oo, domains, movers)
@@ -355,6 +375,9 @@ def mass(density: sp.Expr, assumption: Assumption, sizes: Mapping[str, int] | No
     if sizes:
         size_subs = {s: sizes[s.name] for s in density.free_symbols if s.name in sizes}
         density = density.xreplace(size_subs).doit()
+        if isinstance(support, sp.Set):
+            support = support.xreplace(size_subs)
+        a = dataclasses.replace(a, support=support)
     if support == "onehot":
         c = S.index("c")
         nll = expand_logs(-sp.log(density, evaluate=False), domains)
@@ -479,12 +502,13 @@ def regroup_logs(expr: sp.Expr, groups, params) -> sp.Expr:
 
 
 def collect_logs(expr: sp.Expr, params) -> sp.Expr:
-    """Terms sharing the same log of the params are collected:
+    """Terms sharing the same log (or sum) of the params are collected:
     y*log(1 + alpha*mu) + log(1 + alpha*mu)/alpha -> (y + 1/alpha)*log(1 + alpha*mu)."""
     if not isinstance(expr, sp.Add):
         return expr
-    logs = [g for g in expr.atoms(sp.log) if g.has(*params)]
-    shared = [g for g in logs if sum(1 for t in expr.args if t.has(g)) > 1]
+    atoms = [g for g in expr.atoms(sp.log, sp.Sum) if g.has(*params)]
+    shared = [g for g in atoms if sum(1 for t in expr.args if t.has(g)) > 1
+              and not any(g != h and h.has(g) for h in atoms)]
     if not shared:
         return expr
     return sp.collect(expr, shared)
@@ -548,7 +572,17 @@ def quasi_log_likelihood(assumption: Assumption) -> sp.Expr:
     return q
 
 
-def _xlogy(expr: sp.Expr, data) -> sp.Expr:
+def _can_vanish(a: sp.Expr, data, domains) -> bool:
+    """Whether the data expression ``a`` is 0 somewhere on the data's domain."""
+    for d in data:
+        if isinstance(d, sp.Symbol) and a.has(d) and a.is_polynomial(d):
+            for root in sp.solve(sp.Eq(a, 0), d):
+                if S.domain_of(d, domains).contains(root) is not sp.false:
+                    return True
+    return False
+
+
+def _xlogy(expr: sp.Expr, data, domains) -> sp.Expr:
     """c*log(a) with a data expression a that can vanish and c a multiple of a is written
     Piecewise((0, a = 0), (c*log(a), True)): the convention 0*log(0) = 0 of the saturated
     model (SciPy's xlogy)."""
@@ -556,13 +590,13 @@ def _xlogy(expr: sp.Expr, data) -> sp.Expr:
     def rewrite(term: sp.Expr) -> sp.Expr:
         for g in term.atoms(sp.log):
             a = g.args[0]
-            if a.free_symbols and all(not s.is_positive for s in a.free_symbols) and a.has(*data):
+            if a.has(*data) and _can_vanish(a, data, domains):
                 ratio = sp.simplify(term / (a * g))
                 if not ratio.has(g) and not sp.denom(sp.together(ratio)).has(*a.free_symbols):
                     return sp.Piecewise((0, sp.Eq(a, 0)), (term, True))
         return term
 
-    return sp.Add(*[rewrite(t) for t in sp.Add.make_args(sp.expand(expr))])
+    return sp.Add(*[rewrite(t) for t in sp.Add.make_args(expr)])
 
 
 def deviance(nll_mean: sp.Expr, assumption: Assumption) -> sp.Expr | None:
@@ -572,7 +606,7 @@ def deviance(nll_mean: sp.Expr, assumption: Assumption) -> sp.Expr | None:
     if not a.saturated:
         return None
     saturated_nll = nll_mean.xreplace(dict(a.saturated))
-    saturated_nll = _xlogy(expand_logs(saturated_nll, a.domains), a.data)
+    saturated_nll = _xlogy(expand_logs(saturated_nll, a.domains), a.data, a.domains)
     if isinstance(a.support, sp.FiniteSet):
         (y,) = a.data
         if all(sp.simplify(saturated_nll.subs(y, v)) == 0 for v in a.support):

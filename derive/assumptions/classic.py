@@ -29,6 +29,7 @@ register(Assumption(
         Reference(r"(y - \hat{y})^2", "nll", mode="exact", expected=False,
                   label="NLL is not the squared error itself"),
     ),
+    saturated=((yhat, y),),
 ))
 
 _yhat_unit = S.symbol("yhat", S.UNIT)
@@ -48,6 +49,7 @@ register(Assumption(
         Reference(r"-\frac{1}{n}\sum_{i=1}^{n}\left[y_i\log\hat{y}_i + (1-y_i)\log(1-\hat{y}_i)\right]",
                   "dataset_loss", label="mean BCE"),
     ),
+    saturated=((_yhat_unit, _y_binary),),
 ))
 
 _yv = S.indexed_base("y", S.REALS)
