@@ -373,6 +373,8 @@ def _strip_math_delimiters(tokens: list[Token], text: str) -> list[Token]:
     lead = 0
     while lead < len(tokens) and tokens[lead].key == "$":
         lead += 1
+    if lead == len(tokens) and lead % 2 == 0:
+        return []
     trail = 0
     while trail < len(tokens) - lead and tokens[-1 - trail].key == "$":
         trail += 1
@@ -579,6 +581,10 @@ class Rel(Node):
 # ----------------------------------------------------------------------------------------
 
 
+class _TooDeep(ParseError):
+    """Nesting beyond MAX_DEPTH (never swallowed by a fallback)."""
+
+
 @dataclass
 class _State:
     """Per-call state shared by a parser and its sub-parsers (never global)."""
@@ -659,7 +665,8 @@ class _Parser:
     def nested(self) -> Iterator[None]:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise self.error(f"formula nested deeper than {MAX_DEPTH} levels")
+            tok = self.peek()
+            raise _TooDeep(self.text, f"formula nested deeper than {MAX_DEPTH} levels", tok.pos if tok else self.end_pos)
         try:
             yield
         finally:
@@ -951,6 +958,8 @@ class _Parser:
             return Const(CONSTANTS[name]), "atom"
         if name in FRACTIONS:
             self.next()
+            if self.is_leibniz():
+                raise self.error("derivatives are not supported (\\frac{d}{dx})", tok)
             return Op("div", (self.script_arg(), self.script_arg())), "atom"
         if name == "sqrt":
             return self.square_root(), "atom"
@@ -966,6 +975,20 @@ class _Parser:
         if name in UNSUPPORTED or name in RELATION_COMMANDS:
             raise self.unexpected(tok)
         raise self.error(f"unknown command \\{name}", tok)
+
+    def is_leibniz(self) -> bool:
+        """Is the ``\\frac`` at the cursor ``\\frac{d...}{dx}``? (d/dx is not a quotient)"""
+        if not self.at("{"):
+            return False
+        den = self.match[self.i] + 1
+        toks = self.toks
+
+        def is_d(idx: int) -> bool:
+            tok = toks[idx] if idx < len(toks) else None
+            return tok is not None and (tok.key in ("d", "\\partial") or tok.key == "\\mathrm" and (tok.arg or "").strip() == "d")
+
+        return (is_d(self.i + 1) and den + 2 < len(toks) and toks[den].key == "{" and is_d(den + 1)
+                and _is_index_token(toks[den + 2]))
 
     # -- names, subscripts and function heads ------------------------------------------------
 
@@ -1021,8 +1044,10 @@ class _Parser:
         letters = tuple(t.value for t in span) if len(span) > 1 and all(t.kind == "letter" for t in span) else ()
         try:
             items: tuple[Node, ...] | None = self.sub_parser(span, end).item_list()
+        except _TooDeep:
+            raise
         except ParseError:
-            items = None
+            items = None  # not math (e.g. x \sim p): the subscript is only part of a name
         return Sub(_script_text(span), items, letters, span[0].pos)
 
     def paren_index(self) -> Sub | None:
@@ -1286,22 +1311,30 @@ class _Parser:
             return self.integral(tok, lower, hi)
         if lower is None:
             raise self.error(f"\\{tok.value} without an index: write \\{tok.value}_{{i=1}}^{{n}} or \\{tok.value}_i", tok)
-        var, lo = self.sum_index(tok, *lower)
+        names, lo = self.sum_index(tok, *lower)
         if lo is not None and hi is None:
             raise self.error(f"\\{tok.value} has a lower bound but no upper bound", tok)
+        if len(names) > 1 and hi is not None:
+            raise self.error(f"\\{tok.value} over several indices takes no bounds", tok)
         if not (self.at("+", "-") or self.starts_factor()):
             raise self.error(f"\\{tok.value} has no summand", tok)
-        return Big(op, var, lo, hi, self.signed_term())
+        node = self.signed_term()
+        for name in reversed(names[1:]):  # \sum_{i,j} f == \sum_i \sum_j f
+            node = Big(op, name, None, None, node)
+        return Big(op, names[0], lo, hi, node)
 
-    def sum_index(self, tok: Token, span: list[Token], end: Token | None) -> tuple[str, Node | None]:
-        first = span[0]
-        if not (first.kind == "letter" or first.kind == "cmd" and first.value in GREEK):
-            raise self.error(f"unsupported index '{_script_text(span)}' under \\{tok.value}: write i=1 or i", first)
+    def sum_index(self, tok: Token, span: list[Token], end: Token | None) -> tuple[list[str], Node | None]:
+        """``i``, ``i=1`` or ``i,j`` under a big operator: the index names and the lower bound."""
+        unsupported = f"unsupported index '{_script_text(span)}' under \\{tok.value}: write i=1, i or i,j"
+        if not _is_index_token(span[0]) or len(span) > 1 and span[1].key not in (",", "="):
+            raise self.error(unsupported, span[0])
         if len(span) == 1:
-            return first.value, None
-        if span[1].key != "=" or len(span) < 3:
-            raise self.error(f"unsupported index '{_script_text(span)}' under \\{tok.value}: write i=1 or i", first)
-        return first.value, self.sub_parser(span[2:], end).parse()
+            return [span[0].value], None
+        if span[1].key == "=":
+            return [span[0].value], self.sub_parser(span[2:], end).parse()
+        if len(span) % 2 == 1 and all(_is_index_token(t) if n % 2 == 0 else t.key == "," for n, t in enumerate(span)):
+            return [t.value for t in span[::2]], None
+        raise self.error(unsupported, span[0])
 
     def integral(self, tok: Token, lower: tuple[list[Token], Token | None] | None, hi: Node | None) -> Node:
         lo = self.sub_parser(*lower).parse() if lower is not None else None
@@ -1320,6 +1353,10 @@ class _Parser:
         tok, following = self.peek(), self.peek(1)
         is_d = tok is not None and (tok.key == "d" or tok.key == "\\mathrm" and (tok.arg or "").strip() == "d")
         return is_d and following is not None and (following.kind == "letter" or following.kind == "cmd" and following.value in GREEK)
+
+
+def _is_index_token(tok: Token) -> bool:
+    return tok.kind == "letter" or tok.kind == "cmd" and tok.value in GREEK
 
 
 def _script_text(tokens: list[Token]) -> str:
@@ -1416,6 +1453,7 @@ class _Builder:
         self.binding = binding
         self.overrides = overrides
         self.log_base = log_base
+        self.cache: dict[object, sp.Basic] = {}
 
     def refuse(self, reason: str, pos: int | None = None) -> ParseError:
         return ParseError(self.text, reason, pos)
@@ -1447,7 +1485,9 @@ class _Builder:
             return dsym.index(name)
         if name in self.binding.sizes:
             return dsym.size(name)
-        return dsym.symbol(name)
+        if name not in self.cache:  # derive.symbols.symbol computes a domain: once per name
+            self.cache[name] = dsym.symbol(name)
+        return self.cache[name]
 
     def indexed_base(self, name: str) -> sp.IndexedBase:
         given = self.overrides.get(name)
@@ -1455,7 +1495,10 @@ class _Builder:
             return given
         if isinstance(given, sp.Symbol):
             return sp.IndexedBase(name, **given.assumptions0)
-        return dsym.indexed_base(name)
+        key = ("indexed", name)
+        if key not in self.cache:
+            self.cache[key] = dsym.indexed_base(name)
+        return self.cache[key]
 
     def index_symbol(self, letter: str, scope: frozenset[str]) -> sp.Basic:
         if letter in self.overrides or letter in scope or letter in self.binding.plain:
