@@ -37,7 +37,7 @@ import random
 import time
 from dataclasses import dataclass
 from functools import reduce
-from typing import Any, Callable, Iterable, Literal
+from typing import Any, Callable, Iterable, Iterator, Literal
 
 import mpmath
 import sympy as sp
@@ -52,9 +52,9 @@ MODES: tuple[str, ...] = ("exact", "constant", "affine")
 
 DIGITS = 50  #: working precision of the numeric probe
 TOL = mpmath.mpf("1e-30")  #: |a - b| <= TOL * (1 + magnitudes) counts as equal at 50 digits
-TRIES = 40  #: evaluation attempts per probe
+TRIES = 100  #: evaluation attempts per probe
 MIN_VALID = 8  #: fewer valid points than this: undecided
-SETTINGS, MOVES = 8, 5  #: constant/affine: non-param settings x param points per setting
+MOVES = 5  #: constant/affine: param points per setting of the non-params
 SIZES = range(1, 5)  #: concrete values of symbolic sizes (n, K) and free indices
 SHARES = (0.3, 0.6)  #: fraction of ``timeout`` by which stages 1 and 2 must have finished
 
@@ -398,21 +398,25 @@ def _stage_simplify(problem: _Problem, a: sp.Expr, b: sp.Expr) -> Verdict | None
 
 @dataclass(frozen=True)
 class _Var:
-    """One probed variable: a Symbol, or the Indexed element or opaque call it stands for."""
+    """One probed variable: a Symbol, or the Indexed element or opaque call it stands for.
+    ``call``: for an opaque call f(args), f's name and args as an mpmath function of the point."""
 
     name: str
     domain: sp.Set
     is_param: bool
+    call: tuple[str, Callable] | None = None
 
 
 @dataclass(frozen=True)
 class _Compiled:
-    """a and b at concrete sizes, as mpmath functions of ``variables`` (or why not)."""
+    """a and b at concrete sizes, as mpmath functions of ``variables`` (or why not).
+    ``refutable``: a difference is a counterexample (no opaque call that cannot be realised)."""
 
     variables: tuple[_Var, ...]
     fa: Callable | None
     fb: Callable | None
     error: str = ""
+    refutable: bool = True
 
 
 def _opaque_calls(expr: sp.Expr) -> set[sp.Basic]:
@@ -436,26 +440,40 @@ def _size_var(size: sp.Symbol, params: frozenset[str]) -> _Var:
     return _Var(size.name, domain, size.name in params)
 
 
+def _stand_in(atom: sp.Basic, params: frozenset[str], call: tuple[str, Callable] | None) -> _Var:
+    """The variable for an Indexed element (its base's domain) or an opaque call (any real; a
+    param when its arguments contain one)."""
+    if isinstance(atom, sp.Indexed):
+        return _Var(str(atom), S.domain_of(atom), _name(atom) in params)
+    return _Var(str(atom), S.REALS, not _free_of(atom, params), call)
+
+
 def _compile(problem: _Problem, sizes: dict[sp.Symbol, int]) -> _Compiled:
     """Sizes substituted, Sums done, each Indexed element and opaque call made a variable."""
     exprs = [_doit_finite(e.xreplace(sizes)) for e in (problem.a, problem.b)]
     if any(e.has(sp.Sum, sp.Product) for e in exprs):
         return _Compiled((), None, None, "a Sum or Product is left after setting the sizes")
-    stand_ins: dict[sp.Basic, tuple[sp.Dummy, _Var]] = {}
-    for atom in sorted(set().union(*(_opaque_calls(e) | e.atoms(sp.Indexed) for e in exprs)), key=sp.default_sort_key):
-        opaque = not isinstance(atom, sp.Indexed)
-        var = _Var(str(atom), S.REALS if opaque else S.domain_of(atom),
-                   not _free_of(atom, problem.params) if opaque else _name(atom) in problem.params)
-        stand_ins[atom] = (sp.Dummy(str(atom), real=True), var)
-    exprs = [e.xreplace({atom: d for atom, (d, _) in stand_ins.items()}) for e in exprs]
-    by_dummy = {d: var for d, var in stand_ins.values()}
-    symbols = sorted(set().union(*(e.free_symbols for e in exprs)), key=sp.default_sort_key)
-    variables = tuple(by_dummy.get(s) or _Var(s.name, S.domain_of(s), s.name in problem.params) for s in symbols)
+    atoms = sorted(set().union(*(_opaque_calls(e) | e.atoms(sp.Indexed) for e in exprs)), key=sp.default_sort_key)
+    dummies = {atom: sp.Dummy(str(atom), real=True) for atom in atoms}
+    calls = [atom for atom in atoms if not isinstance(atom, sp.Indexed)]
+    refutable = all(isinstance(c, AppliedUndef) and not _opaque_calls(sp.Tuple(*c.args)) for c in calls)
+    arguments = {dummies[c]: (str(c.func), sp.Tuple(*c.args).xreplace(dummies)) for c in calls} if refutable else {}
+    exprs = [e.xreplace(dummies) for e in exprs]
+    symbols = sorted(set().union(*(e.free_symbols for e in exprs), *(t.free_symbols for _, t in arguments.values())),
+                     key=sp.default_sort_key)
+    by_dummy = {dummies[atom]: atom for atom in atoms}
     try:
         fa, fb = (sp.lambdify(symbols, e, modules="mpmath") for e in exprs)
+        variables = tuple(_Var(s.name, S.domain_of(s), s.name in problem.params) if s not in by_dummy else
+                          _stand_in(by_dummy[s], problem.params, _lambdified_call(arguments.get(s), symbols))
+                          for s in symbols)
     except Exception as exc:  # a function with no mpmath counterpart
-        return _Compiled(variables, None, None, f"cannot evaluate: {exc}")
-    return _Compiled(variables, fa, fb)
+        return _Compiled((), None, None, f"cannot evaluate: {exc}")
+    return _Compiled(variables, fa, fb, refutable=refutable)
+
+
+def _lambdified_call(call: tuple[str, sp.Tuple] | None, symbols: list) -> tuple[str, Callable] | None:
+    return None if call is None else (call[0], sp.lambdify(symbols, list(call[1]), modules="mpmath"))
 
 
 def _draw(domain: sp.Set, rng: random.Random) -> int | float:
@@ -474,6 +492,59 @@ def _draw(domain: sp.Set, rng: random.Random) -> int | float:
     return round(rng.uniform(-4, 4), 6)
 
 
+def _as_real(value: Any) -> mpmath.mpf | None:
+    """``value`` as a real finite mpf, or None (complex, infinite, not a number)."""
+    try:
+        value = mpmath.mpmathify(value)
+    except (TypeError, ValueError):
+        return None
+    if isinstance(value, mpmath.mpc):
+        if value.imag != 0:
+            return None
+        value = value.real
+    return value if mpmath.isfinite(value) else None
+
+
+def _real(f: Callable, args: list) -> mpmath.mpf | list | None:
+    """f(*args) when it is real and finite (every entry, for a list), else None."""
+    try:
+        value = f(*args)
+    except Exception:  # outside the domain of some function: a point to skip
+        return None
+    if isinstance(value, list):
+        entries = [_as_real(v) for v in value]
+        return None if None in entries else entries
+    return _as_real(value)
+
+
+def _close(x: mpmath.mpf, y: mpmath.mpf, *magnitudes: mpmath.mpf) -> bool:
+    return abs(x - y) <= TOL * (1 + sum(abs(m) for m in magnitudes))
+
+
+def _share_calls(variables: tuple[_Var, ...], values: list, args: list) -> bool:
+    """An arbitrary function takes one value per argument: each opaque call whose arguments
+    coincide with an earlier call of the same function at this point takes its value (in
+    ``values`` and ``args``, in place).  False when some argument is not real and finite."""
+    seen: list[tuple[str, list, int]] = []
+    for index, var in enumerate(variables):
+        if var.call is None:
+            continue
+        function, arguments = var.call
+        at = _real(arguments, args)
+        if at is None:
+            return False
+        for other, other_at, other_index in seen:
+            if other == function and len(at) == len(other_at) and all(_close(u, v, u, v) for u, v in zip(at, other_at)):
+                values[index], args[index] = values[other_index], args[other_index]
+                break
+        else:
+            seen.append((function, at, index))
+    return True
+
+
+Point = tuple[dict, mpmath.mpf, mpmath.mpf]
+
+
 class _Prober:
     """Evaluates a and b at points drawn from the domain; compiled forms cached per sizes."""
 
@@ -483,6 +554,8 @@ class _Prober:
         self.sizes = sorted(_sizes(problem.a) | _sizes(problem.b), key=sp.default_sort_key)
         self.cache: dict[tuple[int, ...], _Compiled] = {}
         self.errors: set[str] = set()
+        self.tries = 0
+        self.refutable = True
 
     def value(self, var: _Var, setting: dict, point: dict) -> int | float:
         """The value of ``var``: from ``point`` if it is a param, else from ``setting`` (drawn
@@ -492,8 +565,9 @@ class _Prober:
             store[var.name] = _draw(var.domain, self.rng)
         return store[var.name]
 
-    def evaluate(self, setting: dict, point: dict) -> tuple[dict, mpmath.mpf, mpmath.mpf] | None:
-        """(assignment, a, b) at a point, or None when a side is not real and finite there."""
+    def evaluate(self, setting: dict, point: dict) -> Point | None:
+        """(assignment, a, b) at a new point, or None when a side is not real and finite there."""
+        self.tries += 1
         sizes = {s: self.value(_size_var(s, self.problem.params), setting, point) for s in self.sizes}
         key = tuple(sizes.values())
         if key not in self.cache:
@@ -502,33 +576,33 @@ class _Prober:
         if compiled.fa is None:
             self.errors.add(compiled.error)
             return None
+        self.refutable &= compiled.refutable
         values = [self.value(var, setting, point) for var in compiled.variables]
-        assignment = {s.name: v for s, v in sizes.items()} | {var.name: v for var, v in zip(compiled.variables, values)}
         args = [mpmath.mpf(v) for v in values]
+        if not _share_calls(compiled.variables, values, args):
+            return None
         results = [_real(f, args) for f in (compiled.fa, compiled.fb)]
         if None in results:
             return None
+        assignment = {s.name: v for s, v in sizes.items()} | {var.name: v for var, v in zip(compiled.variables, values)}
         return assignment, results[0], results[1]
 
-
-def _real(f: Callable, args: list) -> mpmath.mpf | None:
-    """f(*args) when it is real and finite, else None."""
-    try:
-        value = mpmath.mpmathify(f(*args))
-    except Exception:  # outside the domain of some function: a point to skip
-        return None
-    if isinstance(value, mpmath.mpc):
-        if value.imag != 0:
-            return None
-        value = value.real
-    return value if mpmath.isfinite(value) else None
-
-
-def _close(x: mpmath.mpf, y: mpmath.mpf, *magnitudes: mpmath.mpf) -> bool:
-    return abs(x - y) <= TOL * (1 + sum(abs(m) for m in magnitudes))
+    def settings(self) -> Iterator[list[Point]]:
+        """Valid points sharing one setting of the non-params (up to MOVES of them, params
+        moved), setting after setting while tries remain; a setting whose first MOVES // 2 + 1
+        tries all fail (e.g. y outside where log(y) is real) is dropped early."""
+        while self.tries < TRIES:
+            setting: dict = {}
+            points: list[Point] = []
+            for attempt in range(2 * MOVES):
+                if len(points) == MOVES or self.tries >= TRIES or (attempt > MOVES // 2 and not points):
+                    break
+                if (found := self.evaluate(setting, {})) is not None:
+                    points.append(found)
+            yield points
 
 
-def _witness(points: list[tuple[dict, mpmath.mpf, mpmath.mpf]], reason: str = "") -> dict[str, Any]:
+def _witness(points: list[Point], reason: str = "") -> dict[str, Any]:
     """The counterexample dict: the first point, then ``others`` and ``reason`` if given."""
     (first, va, vb), *others = [(p, sp.Float(va, DIGITS), sp.Float(vb, DIGITS)) for p, va, vb in points]
     found: dict[str, Any] = {**first, "a": va, "b": vb}
@@ -539,7 +613,15 @@ def _witness(points: list[tuple[dict, mpmath.mpf, mpmath.mpf]], reason: str = ""
     return found
 
 
-def _check_constant(points: list) -> dict | None:
+def _check_exact(points: list[Point]) -> dict | None:
+    """a == b at every point, else a witness."""
+    for point in points:
+        if not _close(point[1], point[2], point[1], point[2]):
+            return _witness([point])
+    return None
+
+
+def _check_constant(points: list[Point]) -> dict | None:
     """a - b is the same at every point (params moved, the rest held), else a witness."""
     first, a0, b0 = points[0]
     for point in points[1:]:
@@ -549,7 +631,7 @@ def _check_constant(points: list) -> dict | None:
     return None
 
 
-def _check_affine(points: list) -> dict | None:
+def _check_affine(points: list[Point]) -> dict | None:
     """One c > 0 and g with a = c b + g at every point (params moved, the rest held), else a witness."""
     j, k = max(itertools.combinations(range(len(points)), 2), key=lambda jk: abs(points[jk[0]][2] - points[jk[1]][2]))
     (_, aj, bj), (_, ak, bk) = points[j], points[k]
@@ -566,6 +648,11 @@ def _check_affine(points: list) -> dict | None:
     return None
 
 
+#: mode -> (check of the points of one setting, fewest points a check needs)
+_CHECKS: dict[str, tuple[Callable[[list[Point]], dict | None], int]] = {
+    "exact": (_check_exact, 1), "constant": (_check_constant, 2), "affine": (_check_affine, 3)}
+
+
 def _stage_numeric(problem: _Problem) -> Verdict:
     """Probe with seeded random points; False with a counterexample, True (numerical) or None."""
     with mpmath.workdps(DIGITS):  # every evaluation, difference and fit at 50 digits
@@ -574,33 +661,25 @@ def _stage_numeric(problem: _Problem) -> Verdict:
 
 def _probe(problem: _Problem) -> Verdict:
     prober, mode = _Prober(problem), problem.mode
+    check, need = _CHECKS[mode]
     found, valid = None, 0
-    if mode == "exact":
-        for _ in range(TRIES):
-            point = prober.evaluate({}, {})
-            if point is not None:
-                valid += 1
-                if not _close(point[1], point[2], point[1], point[2]):
-                    found = _witness([point])
-                    break
+    if mode == "exact":  # every variable moves: a setting is one point
+        groups: Iterable[list[Point]] = ([p] for _ in range(TRIES) if (p := prober.evaluate({}, {})) is not None)
     else:
-        check, need = (_check_constant, 2) if mode == "constant" else (_check_affine, 3)
-        for _ in range(SETTINGS):
-            setting: dict = {}
-            points = [p for _ in range(MOVES) if (p := prober.evaluate(setting, {})) is not None]
-            if len(points) >= need:
-                valid += len(points)
-                if (found := check(points)) is not None:
-                    break
-    opaque = sorted({str(f.func) for e in (problem.a, problem.b) for f in _opaque_calls(e)})
-    if found is not None and opaque:
-        return Verdict(None, f"undecided: a difference with the opaque functions {', '.join(opaque)} taken as "
-                             "independent variables is no counterexample", mode)
-    if found is not None:
+        groups = prober.settings()
+    for points in groups:
+        if len(points) >= need:
+            valid += len(points)
+            if (found := check(points)) is not None:
+                break
+    if found is not None and prober.refutable:
         return Verdict(False, "numeric", mode, counterexample=found)
+    if found is not None:
+        return Verdict(None, "undecided: a difference where an opaque call is nested or a Derivative is no "
+                             "counterexample", mode)
     if valid < MIN_VALID:
         why = "; ".join(sorted(prober.errors)) or "a or b is rarely real and finite on the domain"
-        return Verdict(None, f"undecided: too few valid points ({valid} of {TRIES}): {why}", mode)
+        return Verdict(None, f"undecided: too few valid points ({valid} of {prober.tries} tries): {why}", mode)
     return Verdict(True, "numeric", mode, numerical=True)
 
 
