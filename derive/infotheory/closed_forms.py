@@ -1,0 +1,273 @@
+"""Closed forms of entropy, cross-entropy and KL for the families of :mod:`.families`,
+derived (never looked up) and recorded as textbook steps.
+
+    H(P)        = E_P[-log p(x)]
+    H(P, Q)     = E_P[-log q(x)]
+    D_KL(P||Q)  = E_P[log p(x) - log q(x)]       (oo unless supp P is inside supp Q)
+
+Each is computed the same way: expand the logs into sum_f c_f f(x), use linearity, find
+each E_P[f] (:func:`.expectation.expect`), simplify.  A family of independent coordinates
+(``mvn_diag``) sums the closed form of its coordinate family over j = 1..d.
+
+KL pairs live in a registry (:func:`register_kl`): a pair must be registered to be served,
+a pair is registered once, and a miss names both families.  Results are cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cache
+
+import sympy as sp
+
+from derive.errors import Unsupported
+from derive.infotheory.algebra import tidy
+from derive.infotheory.expectation import Expectation, expect, log_terms
+from derive.infotheory.families import FAMILIES, Bound, bind, family, outcome, parameters, attr
+from derive.latex.render import latex, render_steps
+from derive.steps import Step
+
+
+@dataclass(frozen=True)
+class ClosedForm:
+    """A derived closed form: ``lhs = expr`` (``lhs`` in LaTeX), the steps that derive it,
+    and ``methods``: for each expectation used, how it was found (``integration``,
+    ``summation``, ``score identity``, or ``per coordinate``)."""
+
+    title: str
+    lhs: str
+    expr: sp.Expr
+    steps: tuple[Step, ...]
+    methods: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def statement(self) -> str:
+        return f"{self.lhs} = {latex(self.expr)}"
+
+    def to_latex(self) -> str:
+        return render_steps(self.steps)
+
+    def _repr_latex_(self) -> str:
+        return self.to_latex()
+
+
+# --------------------------------------------------------------------------- registry
+
+_KL_PAIRS: list[tuple[str, str]] = []
+
+
+def register_kl(p: str, q: str) -> None:
+    """Serve D_KL(p || q).  Both families must exist; registering a pair twice is an error."""
+    fp, fq = family(p), family(q)
+    if (p, q) in _KL_PAIRS:
+        raise ValueError(f"KL({p} || {q}) is already registered")
+    if (fp.coordinates or fq.coordinates) and p != q:
+        raise ValueError(f"KL({p} || {q}): a family of coordinates pairs only with itself")
+    _KL_PAIRS.append((p, q))
+
+
+def kl_pairs() -> list[tuple[str, str]]:
+    """The registered (P family, Q family) pairs, in registration order."""
+    return list(_KL_PAIRS)
+
+
+def _require_pair(p: str, q: str) -> None:
+    family(p), family(q)
+    if (p, q) not in _KL_PAIRS:
+        with_p = [b for a, b in _KL_PAIRS if a == p]
+        raise Unsupported(f"no KL rule for P = {p}, Q = {q}; registered with P = {p}: "
+                          f"{', '.join(with_p) or 'none'}")
+
+
+for _name in FAMILIES:
+    register_kl(_name, _name)
+for _p, _q in (  # torch.distributions.kl's cross-family pairs among our families
+        ("bernoulli", "poisson"), ("beta", "exponential"), ("beta", "gamma"), ("beta", "normal"),
+        ("beta", "uniform"), ("exponential", "gamma"), ("exponential", "normal"),
+        ("gamma", "exponential"), ("gamma", "normal"), ("laplace", "normal"), ("normal", "laplace"),
+        ("uniform", "beta"), ("uniform", "exponential"), ("uniform", "gamma"), ("uniform", "normal"),
+        ("exponential", "beta"), ("exponential", "uniform"), ("gamma", "beta"), ("gamma", "uniform"),
+        ("laplace", "beta"), ("laplace", "exponential"), ("laplace", "gamma"), ("laplace", "uniform"),
+        ("normal", "beta"), ("normal", "exponential"), ("normal", "gamma"), ("normal", "uniform"),
+        ("poisson", "bernoulli"), ("poisson", "binomial")):
+    register_kl(_p, _q)
+
+
+# --------------------------------------------------------------------------- derivation
+
+
+def _expected_logs(P: Bound, weighted: list[tuple[int, Bound]], title: str, lhs: str,
+                   definition: str) -> ClosedForm:
+    """E_P[sum_w w log d(x)] for (w, d) in ``weighted``, derived step by step."""
+    integrand = sp.Add(*(w * sp.log(d.density, evaluate=False) for w, d in weighted))
+    terms: dict[sp.Expr, sp.Expr] = {}
+    for w, d in weighted:
+        for f, c in log_terms(d.density, P.x).items():
+            terms[f] = terms.get(f, sp.S.Zero) + w * c
+    terms = {f: c for f, c in terms.items() if sp.simplify(c) != 0}
+    label = sp.Symbol(P.label)
+    values, methods = {}, []
+    for f in terms:
+        values[f], how = expect(P, f)
+        if how:
+            methods.append((latex(Expectation(f, label)), how))
+    by_method: dict[str, list[str]] = {}
+    for tex, how in methods:
+        by_method.setdefault(how, []).append(f"${tex}$")
+    moments_note = "; ".join(f"{', '.join(texs)} by {how}" for how, texs in by_method.items())
+    result = tidy(sp.Add(*(c * values[f] for f, c in terms.items())))
+    steps = [
+        Step("definition", Expectation(integrand, label), definition, lhs=lhs),
+        Step("expand_logs", Expectation(sp.Add(*(c * f for f, c in terms.items())), label),
+             "expand the logs (each factor of a density is positive on its support)"),
+        Step("linearity", sp.Add(*(c * (Expectation(f, label) if f != 1 else 1) for f, c in terms.items())),
+             "linearity of expectation"),
+        Step("moments", sp.Add(*(c * values[f] for f, c in terms.items())), moments_note or "constants"),
+        Step("simplify", result, "simplify"),
+    ]
+    return ClosedForm(title, lhs, result, tuple(steps), tuple(methods))
+
+
+def _support_condition(P: Bound, Q: Bound) -> sp.Boolean:
+    """supp P inside supp Q (as intervals of reals or of integers)."""
+    (lo_p, hi_p), (lo_q, hi_q) = P.support, Q.support
+    return sp.And(sp.Le(lo_q, lo_p), sp.Le(hi_p, hi_q))
+
+
+def _coordinatewise(name: str, quantity: str) -> ClosedForm:
+    """A family of independent coordinates: the coordinate family's closed form, summed."""
+    fam = family(name)
+    j, d = (sp.Symbol(n, integer=True, positive=True) for n in fam.index)
+    suffixes = ("",) if quantity == "entropy" else ("_p", "_q")
+    base = entropy_derivation(fam.coordinates) if quantity == "entropy" else kl_derivation(
+        fam.coordinates, fam.coordinates)
+    subs = {}
+    for suffix in suffixes:
+        scalar, vector = parameters(family(fam.coordinates), suffix), parameters(fam, suffix)
+        for p in fam.params:
+            subs[getattr(scalar, attr(p.name))] = getattr(vector, attr(p.name))[j]
+    per = base.expr.xreplace(subs)
+    const, varying = sp.expand(per).as_independent(j, as_Add=True)
+    result = tidy(d * const) + sp.Sum(tidy(varying), (j, 1, d))
+    bound = [bind(name, s, lab) for s, lab in zip(suffixes, "PQ")]
+    lhs = ("H(%s)" % bound[0].notation if quantity == "entropy"
+           else r"D_{\mathrm{KL}}\left(%s \,\middle\|\, %s\right)" % (bound[0].notation, bound[1].notation))
+    steps = (
+        Step("coordinates", sp.Sum(per, (j, 1, d)), "independent coordinates: the log-density is a sum "
+             f"over j, so the {quantity} is the sum of the {family(fam.coordinates).title} {quantity}s",
+             lhs=lhs),
+        Step("simplify", result, "sum the terms free of j"),
+    )
+    return ClosedForm(f"{quantity} of the {fam.title}", lhs, result, steps, ((family(fam.coordinates).title, "per coordinate"),))
+
+
+@cache
+def entropy_derivation(name: str) -> ClosedForm:
+    """H(P) = E_P[-log p(x)] for the family ``name``, derived."""
+    fam = family(name)
+    if fam.coordinates:
+        return _coordinatewise(name, "entropy")
+    P = bind(name)
+    return _expected_logs(P, [(-1, P)], f"Entropy of the {fam.title}", f"H({P.notation})",
+                          "definition: $H(P) = \\mathbb{E}_P[-\\log p(x)]$")
+
+
+def _pair(p: str, q: str) -> tuple[Bound, Bound, sp.Boolean]:
+    """P and Q bound to ``_p``/``_q`` symbols, one outcome symbol, and supp P within supp Q."""
+    _require_pair(p, q)
+    P, Q = bind(p, "_p", "P"), bind(q, "_q", "Q")
+    condition = _support_condition(P, Q)
+    nonnegative = any(b.support[0].is_nonnegative for b in (P, Q))
+    x = outcome(P.family, nonnegative)
+    return replace(P, x=x), replace(Q, x=x), condition
+
+
+def _guarded(cf: ClosedForm, condition: sp.Boolean, P: Bound) -> ClosedForm:
+    """``cf`` valid where supp P lies within supp Q, infinite elsewhere."""
+    if condition == sp.true:
+        return cf
+    guarded = sp.Piecewise((cf.expr, condition), (sp.oo, True))
+    step = Step("support", guarded, "finite only if supp $P$ lies within supp $Q$: "
+                "elsewhere $P$ puts mass where $q = 0$")
+    return replace(cf, expr=guarded, steps=cf.steps + (step,))
+
+
+def _infinite(title: str, lhs: str) -> ClosedForm:
+    step = Step("support", sp.oo, "supp $P$ is not within supp $Q$: $P$ puts mass where $q = 0$", lhs=lhs)
+    return ClosedForm(title, lhs, sp.oo, (step,))
+
+
+@cache
+def kl_derivation(p: str, q: str | None = None) -> ClosedForm:
+    """D_KL(P || Q) = E_P[log p(x) - log q(x)] for registered families, derived."""
+    q = q or p
+    if family(p).coordinates:
+        _require_pair(p, q)
+        return _coordinatewise(p, "KL divergence")
+    P, Q, condition = _pair(p, q)
+    title = f"KL divergence from {Q.family.title} to {P.family.title}"
+    lhs = r"D_{\mathrm{KL}}\left(%s \,\middle\|\, %s\right)" % (P.notation, Q.notation)
+    if condition == sp.false:
+        return _infinite(title, lhs)
+    cf = _expected_logs(P, [(1, P), (-1, Q)], title, lhs,
+                        "definition: $D_{\\mathrm{KL}}(P \\| Q) = \\mathbb{E}_P[\\log p(x) - \\log q(x)]$")
+    return _guarded(cf, condition, P)
+
+
+@cache
+def cross_entropy_derivation(p: str, q: str | None = None) -> ClosedForm:
+    """H(P, Q) = E_P[-log q(x)] for a registered pair, derived."""
+    q = q or p
+    if family(p).coordinates:
+        raise Unsupported(f"cross-entropy of {p}: use entropy + KL")
+    P, Q, condition = _pair(p, q)
+    title = f"Cross-entropy of {Q.family.title} relative to {P.family.title}"
+    lhs = r"H\left(%s, %s\right)" % (P.notation, Q.notation)
+    if condition == sp.false:
+        return _infinite(title, lhs)
+    cf = _expected_logs(P, [(-1, Q)], title, lhs, "definition: $H(P, Q) = \\mathbb{E}_P[-\\log q(x)]$")
+    return _guarded(cf, condition, P)
+
+
+def entropy_closed_form(name: str) -> sp.Expr:
+    """H of the family ``name`` in its parameter symbols (``mu``, ``sigma``, ...)."""
+    return entropy_derivation(name).expr
+
+
+def kl_closed_form(p: str, q: str | None = None) -> sp.Expr:
+    """D_KL(P || Q) in the symbols of P (suffix ``_p``) and Q (suffix ``_q``); Q defaults to
+    P's family.  Shared parameters (binomial ``N``, sizes ``K``, ``d``) carry no suffix."""
+    return kl_derivation(p, q).expr
+
+
+def cross_entropy_closed_form(p: str, q: str | None = None) -> sp.Expr:
+    """H(P, Q) in the symbols of P (``_p``) and Q (``_q``), for a registered pair."""
+    return cross_entropy_derivation(p, q).expr
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+def _entry(cf: ClosedForm) -> dict:
+    return {"srepr": sp.srepr(cf.expr), "latex": latex(cf.expr), "lhs": cf.lhs,
+            "methods": [{"expectation": tex, "how": how} for tex, how in cf.methods]}
+
+
+def family_catalog() -> list[dict]:
+    """Per family, JSON-ready: name, parameters, support, entropy and KL closed forms
+    (``sp.srepr`` and LaTeX), and the registered KL pairs with this family as P."""
+    catalog = []
+    for name, fam in FAMILIES.items():
+        s = parameters(fam)
+        catalog.append({
+            "name": name,
+            "title": fam.title,
+            "discrete": fam.discrete,
+            "parameters": [{"name": p.name, "latex": latex(getattr(s, attr(p.name))),
+                            "domain": sp.sstr(p.domain), "vector": p.vector, "shared": p.shared}
+                           for p in fam.params],
+            "entropy": _entry(entropy_derivation(name)),
+            "kl": _entry(kl_derivation(name, name)),
+            "kl_pairs": [{"q": b, **_entry(kl_derivation(name, b))} for a, b in _KL_PAIRS if a == name and b != name],
+        })
+    return catalog
