@@ -596,8 +596,10 @@ class _State:
 class _Parser:
     """Recursive descent over one token list (a side of a relation, or a script)."""
 
-    def __init__(self, text: str, tokens: list[Token], state: _State, depth: int = 0, end_pos: int | None = None):
+    def __init__(self, text: str, tokens: list[Token], state: _State, depth: int = 0,
+                 end_pos: int | None = None, is_lhs: bool = False):
         self.text = text
+        self.is_lhs = is_lhs  # the left side of a relation: f(x) = ... defines a function
         self.toks = tokens
         self.state = state
         self.i = 0
@@ -850,7 +852,18 @@ class _Parser:
                 digits.append(self.next().value)
         if len(digits) > _MAX_DIGITS:
             raise self.error(f"number longer than {_MAX_DIGITS} digits", start)
+        if self._scientific_notation():
+            raise self.error("scientific notation ('1e-3') is not supported: write 10^{-3}")
         return Num("".join(digits))
+
+    def _scientific_notation(self) -> bool:
+        """``1e-3`` / ``2e5`` right after a number (``e`` touching the last digit)."""
+        e, after = self.peek(), self.peek(1)
+        if e is None or e.key not in ("e", "E") or e.pos != self.toks[self.i - 1].pos + 1 or after is None:
+            return False
+        if after.key in ("+", "-"):
+            after = self.peek(2)
+        return after is not None and after.kind == "digit"
 
     def euler(self) -> tuple[Node, str]:
         """``e^{x}`` -> exp; ``e_i`` -> a symbol; ``e`` alone -> Euler's number."""
@@ -1063,6 +1076,7 @@ class _Parser:
 
     def name_atom(self) -> tuple[Node, str]:
         """A symbol with its scripts, or a function applied to it."""
+        start = self.i
         name, root, sub = self.name_base()
         while self.at("'"):
             self.next()
@@ -1086,7 +1100,7 @@ class _Parser:
             elif not self.transpose_marker():
                 sup = self.script_arg()
         if not used_sup and self.at("("):
-            call = self.function_call(name, root, sub)
+            call = self.function_call(name, root, sub, start)
             if call is not None:
                 return call, "call"
         node: Node = Name(name, sub)
@@ -1094,8 +1108,13 @@ class _Parser:
             return Op("pow", (node, sup)), "power"
         return node, "power" if used_sup else "name"
 
-    def function_call(self, name: str, root: str, sub: Sub | None) -> Node | None:
-        """``name(...)`` as a function application, or None when it is a product."""
+    def function_call(self, name: str, root: str, sub: Sub | None, start: int) -> Node | None:
+        """``name(...)`` as a function application, or None when it is a product.
+
+        A call when: ``\\sigma(anything)``; a function-like head before an argument list; any
+        name before two or more arguments (``B(\\alpha, \\beta)``: a product has no commas);
+        any name before an argument list filling the left side of a relation (``J(\\theta) = ...``).
+        """
         head = name if sub is None else f"{name}_{{{sub.text}}}"
         if root == "Gamma" and sub is None:
             args = self.call_args()
@@ -1104,8 +1123,12 @@ class _Parser:
             return Op("gamma", args)
         if root in ANY_ARG_HEADS and sub is None:
             return Call(head, self.call_args())
+        count = self.arg_list_length()
+        if count is None:
+            return None
         is_head = root in ARGLIST_HEADS or root in SCRIPT_FONTS or (len(root) > 1 and root not in GREEK)
-        if is_head and self.looks_like_arg_list():
+        whole_lhs = self.is_lhs and start == 0 and self._skip_parens(self.i) == len(self.toks)
+        if is_head or count > 1 or whole_lhs:
             return Call(head, self.arg_list())
         return None
 
@@ -1141,18 +1164,19 @@ class _Parser:
         self.closers.pop()
         return tuple(args)
 
-    def looks_like_arg_list(self) -> bool:
-        """Does the parenthesis at the cursor hold an argument list? (a scan, no parsing)"""
-        j = self.i + 1
+    def arg_list_length(self) -> int | None:
+        """How many arguments the parenthesis at the cursor holds, None if it is not an
+        argument list (single symbols or numbers and separators; a scan, no parsing)."""
+        j, count = self.i + 1, 1
         while True:
             j = self._scan_atom(j)
             if j is None or j >= len(self.toks):
-                return False
+                return None
             if self.toks[j].key == ")":
-                return True
+                return count
             if self.toks[j].key not in _ARG_SEPARATORS:
-                return False
-            j += 1
+                return None
+            j, count = j + 1, count + 1
 
     def _scan_atom(self, j: int) -> int | None:
         toks = self.toks
@@ -1607,7 +1631,8 @@ def _parse_tree(text: str, state: _State) -> Node:
         if not side:
             _, rel = relations[0]
             raise ParseError(text, f"nothing on the {'left' if number == 0 else 'right'} of '{rel.key}'", rel.pos)
-    trees = [_Parser(text, side, state).parse() for side in sides]
+    trees = [_Parser(text, side, state, is_lhs=bool(relations) and number == 0).parse()
+             for number, side in enumerate(sides)]
     if relations:
         return Rel(relations[0][0], trees[0], trees[1])
     return trees[0]

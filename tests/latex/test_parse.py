@@ -226,6 +226,9 @@ EXTRA_GOOD: list[tuple[str, str, sp.Basic | Rel]] = [
     ("text_head", r"\text{MSE}(\theta)", F("MSE")(theta)),
     ("expectation_paren", r"\mathbb{E}_{x\sim p}\left[x\right]", F("mathbb{E}_{x sim p}")(x)),
     ("nested_call", r"P(f(x))", F("P")(F("f")(x))),
+    ("two_args_any_name", r"B(\alpha, \beta)", F("B")(alpha, S("beta"))),
+    ("lhs_defines_function", r"J(\theta) = \frac{1}{2}\theta^2", Rel("=", F("J")(theta), theta**2 / 2)),
+    ("single_arg_not_head", r"J(\theta)", S("J") * theta),
     # sums, products and binding
     ("sum_then_plus", r"\sum_i a_i + b", sp.Sum(indexed_base("a")[i], (i, 1, N_i)) + b),
     ("sum_bracketed", r"\sum_i (a_i + b)", sp.Sum(indexed_base("a")[i] + b, (i, 1, N_i))),
@@ -302,6 +305,7 @@ BAD_STRINGS: list[tuple[str, str]] = [(latex, reason) for _, latex, reason in CO
     ("2^{100000}", r"^a number too large to evaluate$"),
     ("2000!", r"^factorial of a number larger than 1000$"),
     ("1" * 101, r"^number longer than 100 digits$"),
+    ("1e-3", r"^scientific notation \('1e-3'\) is not supported"),
     (r"\frac{}{2}", r"^empty braces '\{\}'$"),
     ("()", r"^empty brackets$"),
     (r"\log", r"^\\log needs an argument$"),
