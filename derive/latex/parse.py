@@ -99,6 +99,11 @@ class Relation(sp.Equality):
         options.setdefault("evaluate", False)
         return super().__new__(cls, lhs, rhs, **options)
 
+    @property
+    def negated(self) -> sp.Ne:
+        """``Ne(lhs, rhs)`` (SymPy looks negations up by class, which misses subclasses)."""
+        return sp.Ne(*self.args, evaluate=False)
+
 
 class Equation(Relation):
     """``a = b``."""
@@ -236,9 +241,11 @@ _MUL = frozenset({"\\cdot", "\\times", "\\ast", "*"})
 _DIV = frozenset({"/", "\\div"})
 _ARG_SEPARATORS = frozenset({",", ";", "|", "\\mid", "\\|", "\\Vert", "\\vert"})
 _NON_STARTERS = frozenset({
-    "cdot", "times", "ast", "div", "rvert", "rVert", "}", "mid", *RELATION_COMMANDS,
+    "cdot", "times", "ast", "div", "rvert", "rVert", "mid", *RELATION_COMMANDS,
 })
-_SCRIPT_COMMANDS = (NAME_COMMANDS - frozenset(ACCENTS)) | frozenset(CONSTANTS) | {"mathbb"}
+_SYMBOL_COMMANDS = NAME_COMMANDS - frozenset(ACCENTS)  # one token that is a whole symbol
+_SCRIPT_COMMANDS = _SYMBOL_COMMANDS | frozenset(CONSTANTS) | {"mathbb"}
+_ENDS_LOOSE_ARGUMENT = frozenset(NAMED_FUNCTIONS) | LIST_FUNCTIONS | frozenset(BIG_OPERATORS) | {"operatorname"}
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
 
@@ -343,7 +350,7 @@ def _read_raw_arg(text: str, j: int, name: str, start: int) -> tuple[str, int]:
 # ----------------------------------------------------------------------------------------
 
 
-def strip_layout(tokens: list[Token], text: str, notes: list[str]) -> list[Token]:
+def _strip_layout(tokens: list[Token], text: str, notes: list[str]) -> list[Token]:
     """Drop everything that is layout, not mathematics."""
     tokens = _strip_environments(tokens, text)
     tokens = _strip_math_delimiters(tokens, text)
@@ -395,7 +402,7 @@ def _strip_math_delimiters(tokens: list[Token], text: str) -> list[Token]:
 def _strip_annotation(tokens: list[Token], notes: list[str]) -> list[Token]:
     """Drop a trailing prose annotation such as ``\\quad\\text{(squared error)}``."""
     end = len(tokens)
-    while end and (tokens[end - 1].kind == "cmd" and tokens[end - 1].value in SPACING or tokens[end - 1].key in (".", ",", "~")):
+    while end and (_is_spacing(tokens[end - 1]) or tokens[end - 1].key in (".", ",", "~")):
         end -= 1
     if end < 2 or tokens[end - 1].key not in ("\\text", "\\textrm", "\\textit", "\\mbox"):
         return tokens
@@ -414,17 +421,21 @@ def _strip_spacing(tokens: list[Token], text: str) -> list[Token]:
     while i < len(tokens):
         tok = tokens[i]
         i += 1
-        if tok.kind == "cmd" and tok.value in SPACING or tok.key in ("~", "&"):
+        if _is_spacing(tok) or tok.key in ("~", "&"):
             continue
         if tok.kind == "cmd" and tok.value in SIZERS:
             i = _sized_delimiter(tokens, i, tok, out, text)
             continue
         if tok.key == "\\\\":
-            if all(t.kind == "cmd" and t.value in SPACING or t.key in (".", ",", "~", "&", "\\\\") for t in tokens[i:]):
+            if all(_is_spacing(t) or t.key in (".", ",", "~", "&", "\\\\") for t in tokens[i:]):
                 break
             raise ParseError(text, "a line break '\\\\': multi-line formulas are not supported", tok.pos)
         out.append(tok)
     return out
+
+
+def _is_spacing(tok: Token) -> bool:
+    return tok.kind == "cmd" and tok.value in SPACING
 
 
 def _sized_delimiter(tokens: list[Token], i: int, sizer: Token, out: list[Token], text: str) -> int:
@@ -455,7 +466,7 @@ def _t_is_symbol(tokens: list[Token]) -> bool:
         caret = None
         if idx >= 1 and tokens[idx - 1].key == "^":
             caret = idx - 1
-        elif idx >= 2 and tokens[idx - 1].key == "{" and tokens[idx - 2].key == "^" and idx + 1 < len(tokens) and tokens[idx + 1].key == "}":
+        elif [t.key for t in tokens[max(idx - 2, 0) : idx + 2]] == ["^", "{", "T", "}"]:
             caret = idx - 2
         if caret is None or _scripts_a_big_operator(tokens, caret):
             return True
@@ -482,7 +493,7 @@ def _scripts_a_big_operator(tokens: list[Token], caret: int) -> bool:
 # ----------------------------------------------------------------------------------------
 
 
-def split_relations(tokens: list[Token], text: str) -> tuple[list[list[Token]], list[tuple[str, Token]]]:
+def _split_relations(tokens: list[Token], text: str) -> tuple[list[list[Token]], list[tuple[str, Token]]]:
     """The sides of the formula and the relations between them (split at bracket depth 0)."""
     sides: list[list[Token]] = [[]]
     relations: list[tuple[str, Token]] = []
@@ -762,8 +773,10 @@ class _Parser:
         if self.at("_"):
             raise self.error(self._subscript_refusal(node, kind))
         if self.at("^"):
-            if kind in ("power", "brace"):
-                raise self.error("double superscript" if kind == "power" else "a superscript on a brace group '{...}^' is ambiguous: use parentheses")
+            if kind == "power":
+                raise self.error("double superscript")
+            if kind == "brace":
+                raise self.error("a superscript on a brace group '{...}^' is ambiguous: use parentheses")
             self.next()
             exponent = self.superscript()
             node = node if exponent is None else Op("pow", (node, exponent))
@@ -807,7 +820,8 @@ class _Parser:
             end = self.i + 3
         else:
             return False
-        if self.toks[end - 2 if end - self.i == 3 else end - 1].key == "T":
+        marker = self.toks[end - 2] if end - self.i == 3 else tok
+        if marker.key == "T":
             if self.state.t_is_symbol:
                 return False
             if not self.starts_factor_at(end):
@@ -835,7 +849,7 @@ class _Parser:
             return self.bracket(), "group"
         if tok.key == "{":
             return self.braced(), "brace"
-        if tok.key in _BARS and not tok.key.startswith("\\r"):
+        if tok.key in _BARS:
             return self.bars()
         if tok.kind == "cmd":
             return self.command()
@@ -911,7 +925,7 @@ class _Parser:
         if tok.kind == "letter" and tok.value == "e":
             self.next()
             return Const("E")
-        if tok.kind == "letter" or tok.kind == "cmd" and tok.value in NAME_COMMANDS - frozenset(ACCENTS):
+        if tok.kind == "letter" or tok.kind == "cmd" and tok.value in _SYMBOL_COMMANDS:
             name, _, _ = self.name_base()
             return Name(name)
         if tok.kind == "cmd" and tok.value in CONSTANTS:
@@ -998,7 +1012,7 @@ class _Parser:
 
         def is_d(idx: int) -> bool:
             tok = toks[idx] if idx < len(toks) else None
-            return tok is not None and (tok.key in ("d", "\\partial") or tok.key == "\\mathrm" and (tok.arg or "").strip() == "d")
+            return tok is not None and (tok.key == "\\partial" or _is_d(tok))
 
         return (is_d(self.i + 1) and den + 2 < len(toks) and toks[den].key == "{" and is_d(den + 1)
                 and _is_index_token(toks[den + 2]))
@@ -1038,11 +1052,11 @@ class _Parser:
 
     def accent_arg(self, accent: Token) -> tuple[str, str, Sub | None]:
         if not self.at("{"):
-            if self.peek() is None or not (self.peek().kind == "letter" or self.peek().kind == "cmd" and self.peek().value in NAME_COMMANDS):
+            if not _starts_name(self.peek()):
                 raise self.error(f"\\{accent.value} must be applied to a symbol", accent)
             return self.name_base()
         self.next()
-        if self.peek() is None or not (self.peek().kind == "letter" or self.peek().kind == "cmd" and self.peek().value in NAME_COMMANDS):
+        if not _starts_name(self.peek()):
             raise self.error(f"\\{accent.value}{{...}} must hold one symbol (optionally subscripted)", accent)
         name, root, sub = self.name_base()
         if self.at("_") and sub is None:
@@ -1189,8 +1203,8 @@ class _Parser:
             while j < len(toks) and (toks[j].kind == "digit" or toks[j].key == "."):
                 j += 1
             return j
-        head = tok.kind == "letter" and tok.value in ARGLIST_HEADS or tok.kind == "cmd" and tok.value in ANY_ARG_HEADS | ARGLIST_HEADS | SCRIPT_FONTS
-        if tok.kind == "letter" or tok.kind == "cmd" and (tok.value in NAME_COMMANDS - frozenset(ACCENTS) or tok.value in CONSTANTS):
+        head = tok.value in ARGLIST_HEADS or tok.kind == "cmd" and tok.value in ANY_ARG_HEADS | SCRIPT_FONTS
+        if tok.kind == "letter" or tok.kind == "cmd" and (tok.value in _SYMBOL_COMMANDS or tok.value in CONSTANTS):
             j += 1
         elif tok.kind == "cmd" and tok.value in ACCENTS:
             j = self._skip_arg(j + 1)
@@ -1266,7 +1280,8 @@ class _Parser:
                     raise self.error("double superscript")
                 power = self.script_arg()
                 if not (isinstance(power, Num) and power.text.isdigit()):
-                    raise self.error(f"only a positive integer power of \\{label} is supported (\\{label}^{{-1}} is ambiguous)")
+                    raise self.error(f"only a positive integer power of \\{label} is supported "
+                                     f"(\\{label}^{{-1}} is ambiguous)")
         if self.at("(", "["):
             arg = self.bracket()
         else:
@@ -1284,7 +1299,7 @@ class _Parser:
             return factors[0]
         while self.starts_factor():
             tok = self.peek()
-            if tok.kind == "cmd" and (tok.value in NAMED_FUNCTIONS or tok.value in LIST_FUNCTIONS or tok.value in BIG_OPERATORS or tok.value == "operatorname"):
+            if tok.kind == "cmd" and tok.value in _ENDS_LOOSE_ARGUMENT:
                 break
             if tok.key in _BRACKETS or tok.key in _BARS:
                 raise self.error(f"ambiguous argument of \\{label}: parenthesise it, e.g. \\{label}(...)")
@@ -1375,12 +1390,21 @@ class _Parser:
 
     def at_differential(self) -> bool:
         tok, following = self.peek(), self.peek(1)
-        is_d = tok is not None and (tok.key == "d" or tok.key == "\\mathrm" and (tok.arg or "").strip() == "d")
-        return is_d and following is not None and (following.kind == "letter" or following.kind == "cmd" and following.value in GREEK)
+        return tok is not None and _is_d(tok) and following is not None and _is_index_token(following)
 
 
 def _is_index_token(tok: Token) -> bool:
+    """A letter or a Greek command: what can name an index or a variable."""
     return tok.kind == "letter" or tok.kind == "cmd" and tok.value in GREEK
+
+
+def _starts_name(tok: Token | None) -> bool:
+    return tok is not None and (tok.kind == "letter" or tok.kind == "cmd" and tok.value in NAME_COMMANDS)
+
+
+def _is_d(tok: Token) -> bool:
+    """``d`` or ``\\mathrm{d}`` (a differential when a variable follows it, inside \\int)."""
+    return tok.key == "d" or tok.key == "\\mathrm" and (tok.arg or "").strip() == "d"
 
 
 def _script_text(tokens: list[Token]) -> str:
@@ -1438,7 +1462,7 @@ def _mentions(sub: Sub, scope: frozenset[str]) -> bool:
     )
 
 
-def bind(tree: Node) -> _Binding:
+def _bind(tree: Node) -> _Binding:
     """Which bases are indexed, which names are sizes, which are used as plain symbols."""
     indexed: set[str] = set()
     sizes: set[str] = set(DEFAULT_SIZES)
@@ -1529,6 +1553,11 @@ class _Builder:
             return self.symbol(letter, scope)
         return dsym.index(letter)
 
+    def index_item(self, item: Node, scope: frozenset[str]) -> sp.Basic:
+        if isinstance(item, Name) and item.sub is None:
+            return self.index_symbol(item.name, scope)
+        return self.build(item, scope)
+
     def name(self, node: Name, scope: frozenset[str]) -> sp.Basic:
         if node.sub is None:
             return self.symbol(node.name, scope)
@@ -1540,10 +1569,7 @@ class _Builder:
         if sub.letters:
             indices = [self.index_symbol(letter, scope) for letter in sub.letters]
         else:
-            indices = [
-                self.index_symbol(item.name, scope) if isinstance(item, Name) and item.sub is None else self.build(item, scope)
-                for item in sub.items
-            ]
+            indices = [self.index_item(item, scope) for item in sub.items]
         return self.indexed_base(node.name)[tuple(indices)]
 
     # -- operations --------------------------------------------------------------------------
@@ -1622,9 +1648,9 @@ def _overrides(text: str, symbols: Mapping[str, sp.Basic] | None) -> dict[str, s
 
 
 def _parse_tree(text: str, state: _State) -> Node:
-    tokens = strip_layout(tokenize(text), text, state.notes)
+    tokens = _strip_layout(tokenize(text), text, state.notes)
     state.t_is_symbol = _t_is_symbol(tokens)
-    sides, relations = split_relations(tokens, text)
+    sides, relations = _split_relations(tokens, text)
     if len(relations) > 1:
         raise ParseError(text, "a chain of relations ('a = b = c') is not supported: give one relation", relations[1][1].pos)
     for number, side in enumerate(sides):
@@ -1647,7 +1673,7 @@ def parse_latex_with_notes(text: str, *, log_base: str | int = "e", symbols: Map
     state = _State()
     try:
         tree = _parse_tree(text, state)
-        expr = _Builder(text, bind(tree), overrides, base).build(tree)
+        expr = _Builder(text, _bind(tree), overrides, base).build(tree)
     except ParseError:
         raise
     except RecursionError as exc:
