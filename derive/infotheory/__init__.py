@@ -21,10 +21,11 @@ from derive.infotheory.closed_forms import (
 )
 from derive.infotheory.families import FAMILIES, Family, Param, UnknownFamily, family, names
 from derive.infotheory.finite import code_lengths, cross_entropy, entropy, info_command, kl, one_hot
+from derive.infotheory.identities import Identity, identities
 
 __all__ = [
-    "FAMILIES", "ClosedForm", "Family", "Param", "UnknownFamily", "code_lengths",
+    "FAMILIES", "ClosedForm", "Family", "Identity", "Param", "UnknownFamily", "code_lengths",
     "cross_entropy", "cross_entropy_closed_form", "cross_entropy_derivation", "entropy",
-    "entropy_closed_form", "entropy_derivation", "family", "family_catalog", "info_command",
+    "entropy_closed_form", "entropy_derivation", "family", "family_catalog", "identities", "info_command",
     "kl", "kl_closed_form", "kl_derivation", "kl_pairs", "names", "one_hot", "register_kl",
 ]

@@ -8,7 +8,6 @@ logs and digammas, sums merged.  ``vanishes``: an expression reduces to 0 by Sym
 from __future__ import annotations
 
 import sympy as sp
-from sympy.core.function import AppliedUndef
 
 LINEAR = (sp.Sum, sp.Integral)
 
@@ -47,11 +46,13 @@ def tidy(expr: sp.Expr) -> sp.Expr:
 
 def vanishes(expr: sp.Expr, assumptions: sp.Boolean = sp.true) -> bool:
     """True when SymPy reduces ``expr`` to 0: derivatives done, integrals over a sum
-    exchanged with it, sums and integrals of equal limits merged, logs expanded where the
+    exchanged with it, deltas summed or integrated out, sums and integrals of equal limits
+    merged, logs expanded where the
     assumptions allow, then ``simplify`` (and ``refine`` under ``assumptions``)."""
     e = expr.replace(lambda a: isinstance(a, sp.Derivative), lambda a: a.doit())
     e = e.replace(lambda a: isinstance(a, sp.Integral) and _inner_sum(a) is not None, _exchange)
-    e = e.replace(lambda a: isinstance(a, LINEAR), lambda a: a if a.function.has(AppliedUndef) else a.doit())
+    e = e.replace(lambda a: isinstance(a, LINEAR) and a.function.has(sp.DiracDelta, sp.KroneckerDelta),
+                  lambda a: a.doit())
     e = merge_limits(e)
     e = e.replace(lambda a: isinstance(a, LINEAR),
                   lambda a: type(a)(sp.simplify(sp.expand_log(sp.expand(a.function))), *a.limits))
