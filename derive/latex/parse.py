@@ -1173,6 +1173,8 @@ class _Parser:
                 break
             if not self.at(*_ARG_SEPARATORS):
                 raise self.error("cannot read the arguments of a function: expected ',' or ')'")
+            if self.at("|", "\\mid", "\\vert"):
+                self.state.notes.append(f"read the conditioning bar '{self.peek().key}' in a function's arguments as ','")
             self.next()
         self.expect(")", opener)
         self.closers.pop()
@@ -1239,6 +1241,8 @@ class _Parser:
     def expectation(self) -> Node:
         """``\\mathbb{E}_{x \\sim p}[...]`` -> Call('mathbb{E}_{x sim p}', (...))."""
         tok = self.next()
+        if (tok.arg or "").strip().isdigit():
+            raise self.error(f"indicator functions (\\mathbb{{{tok.arg}}}[...]) are not supported", tok)
         letter = self.font_letter(tok)
         head = f"mathbb{{{letter}}}"
         if self.at("_"):
@@ -1365,9 +1369,12 @@ class _Parser:
     def sum_index(self, tok: Token, span: list[Token], end: Token | None) -> tuple[list[str], Node | None]:
         """``i``, ``i=1`` or ``i,j`` under a big operator: the index names and the lower bound."""
         unsupported = f"unsupported index '{_script_text(span)}' under \\{tok.value}: write i=1, i or i,j"
-        if not _is_index_token(span[0]) or len(span) > 1 and span[1].key not in (",", "="):
+        if not _is_index_token(span[0]) or len(span) > 1 and span[1].key not in (",", "=", "\\in"):
             raise self.error(unsupported, span[0])
         if len(span) == 1:
+            return [span[0].value], None
+        if span[1].key == "\\in" and len(span) > 2:
+            self.state.notes.append(f"read \\{tok.value}_{{{_script_text(span)}}} as a sum over {span[0].value} = 1..N_{span[0].value}")
             return [span[0].value], None
         if span[1].key == "=":
             return [span[0].value], self.sub_parser(span[2:], end).parse()
@@ -1409,15 +1416,20 @@ def _is_d(tok: Token) -> bool:
 
 def _script_text(tokens: list[Token]) -> str:
     """Canonical text of a script: ``x \\sim p`` -> 'x sim p', ``\\mathrm{KL}`` -> 'KL'."""
-    parts = []
+    text, after_word = "", False
     for tok in tokens:
+        word = tok.kind == "cmd" and tok.arg is None  # \sim, \theta: a word of its own
         if tok.kind != "cmd":
-            parts.append(tok.value)
+            piece = tok.value
         elif tok.arg is not None:
-            parts.append(tok.arg.replace("\\", "").strip())
+            piece = "".join(tok.arg.replace("\\", "").split())
         else:
-            parts.append(f" {tok.value} ")
-    return " ".join("".join(parts).split())
+            piece = tok.value
+        if (word or after_word) and text[-1:].isalnum() and piece[:1].isalnum():
+            text += " "
+        text += piece
+        after_word = word
+    return text
 
 
 # ----------------------------------------------------------------------------------------

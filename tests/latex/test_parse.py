@@ -242,6 +242,7 @@ EXTRA_GOOD: list[tuple[str, str, sp.Basic | Rel]] = [
     ("T_as_bound", r"\sum_{t=1}^{T}\gamma^T r_t", sp.Sum(gamma**T * indexed_base("r")[t], (t, 1, T))),
     ("indexed_everywhere", r"y_1 + \sum_i y_i", Y[1] + sp.Sum(Y[i], (i, 1, N_i))),
     ("summand_sign", r"\sum_i -x_i", sp.Sum(-X_[i], (i, 1, N_i))),
+    ("sum_over_set", r"\sum_{x \in \mathcal{X}} P(x)", sp.Sum(F("P")(x_idx), (x_idx, 1, N_x))),
     # integrals
     ("integral", r"\int_0^1 x^2\,dx", sp.Integral(x**2, (x, 0, 1))),
     ("integral_mathrm_d", r"\int_{-\infty}^{\infty} p(x)\,\mathrm{d}x", sp.Integral(F("p")(x), (x, -sp.oo, sp.oo))),
@@ -288,7 +289,8 @@ BAD_STRINGS: list[tuple[str, str]] = [(latex, reason) for _, latex, reason in CO
     (r"\sum x_i", r"^\\sum without an index"),
     (r"\sum_{i=1} x_i", r"^\\sum has a lower bound but no upper bound$"),
     (r"\sum_{i=1}^{n}", r"^\\sum has no summand$"),
-    (r"\sum_{i \in S} x_i", r"^unsupported index 'i in S' under \\sum"),
+    (r"\sum_{i \neq j} x_i", r"^unsupported index 'i neq j' under \\sum"),
+    (r"-\sum_k \mathbb{1}[y=k]\log p_k", r"^indicator functions \(\\mathbb\{1\}\[\.\.\.\]\) are not supported$"),
     (r"\int x", r"^\\int without a differential"),
     (r"\max_k z_k", r"^\\max with a subscript"),
     (r"\mathbb{R}", r"^\\mathbb\{R\} must be followed by \[\.\.\.\] or \(\.\.\.\)$"),
@@ -421,6 +423,12 @@ def test_notes_record_dropped_transpose_and_annotation() -> None:
     assert_same(result.expr, Rel("=", S("L"), w * x))
     assert result.notes == ("dropped the annotation \\text{(linear)}", "dropped a transpose (^T) on a scalar")
     assert parse_latex_with_notes("x").notes == ()
+
+
+def test_notes_record_readings() -> None:
+    notes = parse_latex_with_notes(r"\sum_{x \in \mathcal{X}} p(x \mid y)").notes
+    assert notes == ("read \\sum_{x in X} as a sum over x = 1..N_x",
+                     "read the conditioning bar '\\mid' in a function's arguments as ','")
 
 
 def test_frac_is_evaluated() -> None:
