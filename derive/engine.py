@@ -837,6 +837,9 @@ def specialise(assumption: Assumption, values: dict) -> Assumption:
         quasi=None if assumption.quasi is None else (assumption.quasi[0], put(assumption.quasi[1])),
         expected_data=tuple((t, put(m)) for t, m in assumption.expected_data),
         saturated=tuple((m, put(v)) for m, v in assumption.saturated),
+        domains={key: put(dom) for key, dom in assumption.domains.items() if key not in subs},
+        support=put(assumption.support),
+        vector_index=None if assumption.vector_index is None else tuple(put(x) for x in assumption.vector_index),
         name=assumption.name,
     )
 
