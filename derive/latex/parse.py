@@ -18,8 +18,9 @@ Reading conventions (decisions; see /work/shared/LATEX.md for the traps they avo
 - ``\\sqrt`` follows TeX: its argument is a braced group or one token, as it renders
   (``\\sqrt 2\\pi`` is ``sqrt(2)*pi``).
 - The summand of ``\\sum``/``\\prod`` is the rest of the term: ``\\sum_i a_i + b`` is
-  ``Sum(a_i) + b``.  ``\\sum_k`` without bounds runs over ``(k, 1, N_k)``.  Directly nested
-  sums become one ``Sum`` with several limits.
+  ``Sum(a_i) + b``.  ``\\sum_k`` without bounds (and ``\\sum_{x \\in S}``, with a note) runs
+  over ``(k, 1, N_k)``.  Directly nested sums, and ``\\sum_{i,j}``, become one ``Sum`` with
+  several limits (innermost first).
 - A subscripted symbol whose subscript mentions a bound index is ``IndexedBase(base)[...]``;
   once a base is indexed, all its subscripted uses are (``-z_y + \\log\\sum_j e^{z_j}`` gives
   ``z[y]``).  A free letter in an index position is ``index(letter)`` (a positive integer),
@@ -31,8 +32,12 @@ Reading conventions (decisions; see /work/shared/LATEX.md for the traps they avo
 - Function heads: ``\\sigma(...)`` always applies to any expression; ``p q P Q H f g h L D
   \\ell \\phi \\Phi``, ``\\mathcal{..}``, multi-letter ``\\text{..}`` names (with or without a
   subscript) apply only when the parenthesis holds an argument list (single symbols or
-  numbers separated by ``, ; | \\mid \\|``); otherwise juxtaposition multiplies
-  (``p(1-p)``).  ``\\operatorname{f}(...)`` is ``Function('f')``; ``\\mathbb{E}_{s}[...]`` is
+  numbers separated by ``, ; | \\mid \\|``); any name applies before two or more arguments
+  (``B(\\alpha, \\beta)``: a product has no commas) and before an argument list that fills the
+  left side of a relation (``J(\\theta) = ...``); otherwise juxtaposition multiplies
+  (``p(1-p)``, ``J(\\theta)``).  Separators are all read as commas (``p(y \\mid x; \\theta)`` is
+  ``p(y, x, theta)``, as in the corpus; a conditioning bar leaves a note).
+  ``\\operatorname{f}(...)`` is ``Function('f')``; ``\\mathbb{E}_{s}[...]`` is
   ``Function('mathbb{E}_{s}')``; ``D_{\\mathrm{KL}}(P \\| Q)`` is ``Function('D_{KL}')(P, Q)``.
 - Norms: ``\\|x\\|`` and ``\\lVert x \\rVert`` are ``Function('norm')(x)``; a subscript 2 is
   the default and dropped; another subscript ``s`` gives ``Function('norm_{s}')``.
@@ -43,8 +48,12 @@ Reading conventions (decisions; see /work/shared/LATEX.md for the traps they avo
   ``'equiv'``, ``'define'`` or ``'propto'``.  A chain ``a = b = c`` is refused.
 - Refused with a :class:`~derive.errors.ParseError` naming the problem: a subscript on a
   bracket or a function value (``(a)_i``, ``\\operatorname{softmax}(z)_k``), unknown
-  commands, inequalities, ``\\sim`` outside ``\\mathbb{E}``, ``a/b c``, multi-line input,
-  nesting deeper than :data:`MAX_DEPTH`, and anything not fully consumed.
+  commands (named), inequalities, derivatives (``\\frac{d}{dx}``), ``\\sim`` outside
+  ``\\mathbb{E}``, indicators ``\\mathbb{1}[...]``, ``a/b c``, ``1e-3``, multi-line input, numbers
+  too large to evaluate, nesting deeper than :data:`MAX_DEPTH`, anything not fully consumed.
+- Layout is dropped: ``$``, ``\\[ \\]``, equation/align environments, ``\\label``, ``\\tag``,
+  spacing, ``\\left \\right \\big...``, ``\\limits``, ``\\displaystyle``, a trailing ``.``/``,``
+  and a trailing prose annotation (``\\quad\\text{(squared error)}``, with a note).
 
 Nothing is kept between calls: every call builds its own tokens, parser and builder.
 """
