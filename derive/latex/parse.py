@@ -104,7 +104,7 @@ class Relation(sp.Equality):
     __slots__ = ()
     kind: ClassVar[str] = "="  # type: ignore[assignment]
 
-    def __new__(cls, lhs, rhs, **options):
+    def __new__(cls, lhs: sp.Basic, rhs: sp.Basic, **options: object) -> sp.Basic:
         options.setdefault("evaluate", False)
         return super().__new__(cls, lhs, rhs, **options)
 
