@@ -30,6 +30,7 @@ killed when its share of ``timeout`` runs out (inline, unbounded, where ``fork``
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import multiprocessing
@@ -104,11 +105,16 @@ def equivalent(a: sp.Expr | str, b: sp.Expr | str, params: Iterable | None = Non
     name (``"yhat"`` covers ``yhat[i]``); None means every free symbol (irrelevant for ``exact``).
     ``timeout``: seconds for the whole decision, shared by the stages.
 
-    Opaque calls (``Function('f')(z)``): the symbolic stages treat them as SymPy does; the probe
-    replaces each distinct call by an independent variable (a param when its arguments contain
-    one).  Agreement for independent values implies agreement for every function, so True stays
-    sound; a difference may come from two calls that are equal for the function meant, so it
-    gives undecided, not False.
+    Opaque calls (``Function('f')(z)``, ``norm(w)``) stand for arbitrary real functions.  The
+    symbolic stages treat them as SymPy does.  The probe gives each distinct call a variable of
+    its own (a param when its arguments contain one), except that calls of one function whose
+    arguments coincide at the point share a value.  Agreement for such values is agreement for
+    every function (True is sound); a difference is realised by some function (False: a formula
+    that holds only for a particular f, e.g. a norm, should say so by writing f out).  A
+    difference through nested calls f(g(x)) or a Derivative gives undecided.
+
+    Only points where both sides are real and finite are compared: log(y**2) and 2*log(y) agree
+    numerically for real y (no symbolic stage claims it).
 
     Raises DeriveError for an unknown mode, bad params, or a param found in neither expression.
     """
@@ -274,8 +280,7 @@ def _restore(verdict: Verdict, back: dict) -> Verdict:
     """Scale and offset in the caller's symbols."""
     if verdict.scale is None:
         return verdict
-    return Verdict(verdict.holds, verdict.method, verdict.mode, verdict.counterexample, verdict.numerical,
-                   verdict.scale.xreplace(back), verdict.offset.xreplace(back))
+    return dataclasses.replace(verdict, scale=verdict.scale.xreplace(back), offset=verdict.offset.xreplace(back))
 
 
 # --------------------------------------------------------------------------- stage 1: canonical
@@ -350,10 +355,10 @@ def _dependent(expr: sp.Expr, params: frozenset[str]) -> sp.Expr:
 
 
 def _scale_candidates(a: sp.Expr, b: sp.Expr, params: frozenset[str]) -> Iterable[sp.Expr]:
-    """Candidates for c in a = c b + g: the ratio of the param-dependent terms of a and b, and
-    (da/dtheta) / (db/dtheta) for each scalar param theta; 1 when b is free of the params."""
+    """Candidates for c in a = c b + g: 1 (a - b may be free of the params already), the ratio
+    of the param-dependent terms of a and b, and (da/dtheta) / (db/dtheta) per scalar param."""
+    yield sp.S.One
     if (b_dependent := _dependent(b, params)) == 0:
-        yield sp.S.One
         return
     yield _dependent(a, params) / b_dependent
     for theta in _param_atoms(b, params):
