@@ -5,6 +5,8 @@ Public API (see DESIGN.md); everything is re-exported here and defined elsewhere
 
 from derive.assumptions import names
 from derive.engine import Derivation, derive
+from derive.equivalence import Verdict, equivalent
+from derive.latex.parse import parse_latex
 from derive.steps import Step
 
-__all__ = ["Derivation", "Step", "derive", "names"]
+__all__ = ["Derivation", "Step", "Verdict", "derive", "equivalent", "names", "parse_latex"]

@@ -123,8 +123,14 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _protect_formulas(argv: list[str]) -> list[str]:
+    """Formulas often start with a minus (``-\\log p``), which argparse takes for an option.
+    A leading space keeps them positional; the LaTeX reader ignores it."""
+    return [" " + a if a.startswith("-") and not a.startswith("--") and a != "-h" else a for a in argv]
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser().parse_args(_protect_formulas(sys.argv[1:] if argv is None else argv))
     try:
         return args.func(args)
     except DeriveError as error:
