@@ -738,5 +738,5 @@ def _format_point(found: dict[str, Any]) -> str:
         return str(sp.Float(v, 8)) if isinstance(v, sp.Float) else str(v)
 
     where = ", ".join(f"{k}={show(v)}" for k, v in found.items() if k not in ("a", "b", "others", "reason"))
-    text = f"at {where}: a={show(found['a'])}, b={show(found['b'])}"
+    text = (f"at {where}: " if where else "") + f"a={show(found['a'])}, b={show(found['b'])}"
     return text + (f" ({found['reason']})" if "reason" in found else "")
