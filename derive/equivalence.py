@@ -467,18 +467,20 @@ def _compile(problem: _Problem, sizes: dict[sp.Symbol, int]) -> _Compiled:
     symbols = sorted(set().union(*(e.free_symbols for e in exprs), *(t.free_symbols for _, t in arguments.values())),
                      key=sp.default_sort_key)
     by_dummy = {dummies[atom]: atom for atom in atoms}
+
+    def variable(s: sp.Symbol) -> _Var:
+        if s not in by_dummy:
+            return _Var(s.name, S.domain_of(s), s.name in problem.params)
+        call = arguments.get(s)
+        call = call and (call[0], sp.lambdify(symbols, list(call[1]), modules="mpmath"))
+        return _stand_in(by_dummy[s], problem.params, call)
+
     try:
         fa, fb = (sp.lambdify(symbols, e, modules="mpmath") for e in exprs)
-        variables = tuple(_Var(s.name, S.domain_of(s), s.name in problem.params) if s not in by_dummy else
-                          _stand_in(by_dummy[s], problem.params, _lambdified_call(arguments.get(s), symbols))
-                          for s in symbols)
+        variables = tuple(variable(s) for s in symbols)
     except Exception as exc:  # a function with no mpmath counterpart
         return _Compiled((), None, None, f"cannot evaluate: {exc}")
     return _Compiled(variables, fa, fb, refutable=refutable)
-
-
-def _lambdified_call(call: tuple[str, sp.Tuple] | None, symbols: list) -> tuple[str, Callable] | None:
-    return None if call is None else (call[0], sp.lambdify(symbols, list(call[1]), modules="mpmath"))
 
 
 def _draw(domain: sp.Set, rng: random.Random) -> int | float:
