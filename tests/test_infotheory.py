@@ -281,7 +281,9 @@ def test_methods_record_integration_and_the_score_identity():
     methods = dict(it.entropy_derivation("beta").methods)
     assert set(methods.values()) == {"score identity"}
     assert set(dict(it.entropy_derivation("gamma").methods).values()) == {"integration"}
-    assert set(dict(it.entropy_derivation("poisson").methods).values()) == {"summation"}
+    assert set(dict(it.entropy_derivation("poisson").methods).values()) == {"summation", "series"}
+    assert set(dict(it.entropy_derivation("categorical").methods).values()) == {"summation"}
+    assert it.entropy_derivation("mvn_diag").methods == it.entropy_derivation("normal").methods
     steps = it.kl_derivation("normal").steps
     assert [s.label for s in steps] == ["definition", "expand_logs", "linearity", "moments", "simplify"]
     assert "by integration" in steps[3].note

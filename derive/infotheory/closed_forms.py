@@ -22,7 +22,7 @@ import sympy as sp
 
 from derive.errors import Unsupported
 from derive.infotheory.algebra import tidy
-from derive.infotheory.expectation import Expectation, expect, log_terms
+from derive.infotheory.expectation import INTEGRATION, SCORE, SERIES, SUMMATION, Expectation, expect, log_terms
 from derive.infotheory.families import FAMILIES, Bound, bind, family, outcome, parameters, attr
 from derive.latex.render import latex, render_steps
 from derive.steps import Step
@@ -49,6 +49,12 @@ class ClosedForm:
 
     def _repr_latex_(self) -> str:
         return self.to_latex()
+
+
+#: How each method of finding an expectation reads in a step note.
+HOW_TEX = {INTEGRATION: "integration over the support", SUMMATION: "summation over the support",
+           SERIES: "summation (a series with no closed form, left as it is)",
+           SCORE: r"the score identity $\mathbb{E}_P[\nabla_\theta \log p] = 0$"}
 
 
 # --------------------------------------------------------------------------- registry
@@ -114,7 +120,7 @@ def _expected_logs(P: Bound, weighted: list[tuple[int, Bound]], title: str, lhs:
     by_method: dict[str, list[str]] = {}
     for tex, how in methods:
         by_method.setdefault(how, []).append(f"${tex}$")
-    moments_note = "; ".join(f"{', '.join(texs)} by {how}" for how, texs in by_method.items())
+    moments_note = "; ".join(f"{', '.join(texs)} by {HOW_TEX[how]}" for how, texs in by_method.items())
     result = tidy(sp.Add(*(c * values[f] for f, c in terms.items())))
     steps = [
         Step("definition", Expectation(integrand, label), definition, lhs=lhs),
@@ -128,6 +134,10 @@ def _expected_logs(P: Bound, weighted: list[tuple[int, Bound]], title: str, lhs:
     return ClosedForm(title, lhs, result, tuple(steps), tuple(methods))
 
 
+def _kl_lhs(P: Bound, Q: Bound) -> str:
+    return r"D_{\mathrm{KL}}\left(%s \,\middle\|\, %s\right)" % (P.notation, Q.notation)
+
+
 def _support_condition(P: Bound, Q: Bound) -> sp.Boolean:
     """supp P inside supp Q (as intervals of reals or of integers)."""
     (lo_p, hi_p), (lo_q, hi_q) = P.support, Q.support
@@ -139,8 +149,7 @@ def _coordinatewise(name: str, quantity: str) -> ClosedForm:
     fam = family(name)
     j, d = (sp.Symbol(n, integer=True, positive=True) for n in fam.index)
     suffixes = ("",) if quantity == "entropy" else ("_p", "_q")
-    base = entropy_derivation(fam.coordinates) if quantity == "entropy" else kl_derivation(
-        fam.coordinates, fam.coordinates)
+    base = entropy_derivation(fam.coordinates) if quantity == "entropy" else kl_derivation(fam.coordinates)
     subs = {}
     for suffix in suffixes:
         scalar, vector = parameters(family(fam.coordinates), suffix), parameters(fam, suffix)
@@ -151,14 +160,14 @@ def _coordinatewise(name: str, quantity: str) -> ClosedForm:
     result = tidy(d * const) + sp.Sum(tidy(varying), (j, 1, d))
     bound = [bind(name, s, lab) for s, lab in zip(suffixes, "PQ")]
     lhs = ("H(%s)" % bound[0].notation if quantity == "entropy"
-           else r"D_{\mathrm{KL}}\left(%s \,\middle\|\, %s\right)" % (bound[0].notation, bound[1].notation))
+           else _kl_lhs(*bound))
     steps = (
         Step("coordinates", sp.Sum(per, (j, 1, d)), "independent coordinates: the log-density is a sum "
-             f"over j, so the {quantity} is the sum of the {family(fam.coordinates).title} {quantity}s",
-             lhs=lhs),
+             f"over $j$, so the {quantity} is a sum of one {family(fam.coordinates).title} {quantity} per "
+             "coordinate", lhs=lhs),
         Step("simplify", result, "sum the terms free of j"),
     )
-    return ClosedForm(f"{quantity} of the {fam.title}", lhs, result, steps, ((family(fam.coordinates).title, "per coordinate"),))
+    return ClosedForm(f"{quantity} of the {fam.title}", lhs, result, steps, base.methods)
 
 
 @cache
@@ -197,16 +206,20 @@ def _infinite(title: str, lhs: str) -> ClosedForm:
     return ClosedForm(title, lhs, sp.oo, (step,))
 
 
-@cache
 def kl_derivation(p: str, q: str | None = None) -> ClosedForm:
-    """D_KL(P || Q) = E_P[log p(x) - log q(x)] for registered families, derived."""
-    q = q or p
+    """D_KL(P || Q) = E_P[log p(x) - log q(x)] for a registered pair (Q defaults to P's
+    family), derived; cached."""
+    return _kl_derivation(p, q or p)
+
+
+@cache
+def _kl_derivation(p: str, q: str) -> ClosedForm:
     if family(p).coordinates:
         _require_pair(p, q)
         return _coordinatewise(p, "KL divergence")
     P, Q, condition = _pair(p, q)
     title = f"KL divergence from {Q.family.title} to {P.family.title}"
-    lhs = r"D_{\mathrm{KL}}\left(%s \,\middle\|\, %s\right)" % (P.notation, Q.notation)
+    lhs = _kl_lhs(P, Q)
     if condition == sp.false:
         return _infinite(title, lhs)
     cf = _expected_logs(P, [(1, P), (-1, Q)], title, lhs,
@@ -214,10 +227,14 @@ def kl_derivation(p: str, q: str | None = None) -> ClosedForm:
     return _guarded(cf, condition, P)
 
 
-@cache
 def cross_entropy_derivation(p: str, q: str | None = None) -> ClosedForm:
-    """H(P, Q) = E_P[-log q(x)] for a registered pair, derived."""
-    q = q or p
+    """H(P, Q) = E_P[-log q(x)] for a registered pair (Q defaults to P's family), derived;
+    cached."""
+    return _cross_entropy_derivation(p, q or p)
+
+
+@cache
+def _cross_entropy_derivation(p: str, q: str) -> ClosedForm:
     if family(p).coordinates:
         raise Unsupported(f"cross-entropy of {p}: use entropy + KL")
     P, Q, condition = _pair(p, q)

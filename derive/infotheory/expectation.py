@@ -21,7 +21,7 @@ import sympy as sp
 from derive.errors import Unsupported
 from derive.infotheory.families import Bound, bind
 
-INTEGRATION, SUMMATION, SCORE = "integration", "summation", "score identity"
+INTEGRATION, SUMMATION, SERIES, SCORE = "integration", "summation", "series", "score identity"
 
 
 class Expectation(sp.Function):
@@ -74,7 +74,9 @@ def _expect(name: str, suffix: str, label: str, x: sp.Symbol, f: sp.Expr) -> tup
             return moments[f], SCORE
     lo, hi = P.support
     if P.family.discrete:
-        return sp.simplify(sp.summation(f * P.density, (P.x, lo, hi))), SUMMATION
+        total = sp.simplify(sp.summation(f * P.density, (P.x, lo, hi)))
+        # over a vector family's index (p[k], k = 1..K) the sum is the closed form
+        return total, SERIES if total.has(sp.Sum) and P.family.index is None else SUMMATION
     return sp.simplify(integrate(f * P.density, P.x, lo, hi, P.family.integrator)), INTEGRATION
 
 
