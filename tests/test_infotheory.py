@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from fractions import Fraction
 
 import pytest
@@ -14,6 +15,7 @@ from derive.errors import DeriveError, DistributionError, Unsupported
 from derive.infotheory.closed_forms import register_kl
 from derive.infotheory.families import bind
 from derive.infotheory.identities import Named, _identity
+from derive.symbols import POSITIVE as S_POSITIVE
 
 R = sp.Rational
 WEATHER_P = {"sunny": R(1, 2), "cloudy": R(1, 4), "rainy": R(1, 8), "snowy": R(1, 8)}
@@ -352,3 +354,54 @@ def test_bound_family_symbols():
     P = bind("categorical", "_p")
     assert P.density == sp.IndexedBase("p_p", positive=True)[P.x]
     assert P.x == sp.Symbol("k", integer=True, positive=True)
+
+
+# --------------------------------------------------------------------------- guards of the engine
+
+
+def test_integration_guards():
+    from derive.infotheory.expectation import integrate
+
+    x, c = sp.Symbol("x", real=True), sp.Symbol("c", real=True)
+    with pytest.raises(Unsupported, match=r"^\|\.\| of a non-linear function of x: Abs\(x\*\*2 - 1\)$"):
+        integrate(sp.Abs(x**2 - 1) * sp.exp(-(x**2)), x, -sp.oo, sp.oo)
+    with pytest.raises(Unsupported, match=r"^integrand with \|\.\| on \(0, 2\): only the real line is split at kinks$"):
+        integrate(sp.Abs(x - 1), x, 0, 2)
+    with pytest.raises(Unsupported, match=r"^cannot decide the sign of c\*x between kinks$"):
+        integrate(sp.Abs(c * x) * sp.exp(-(x**2)), x, -sp.oo, sp.oo)
+
+
+def test_kinks_of_unknown_order_give_a_piecewise_when_the_orders_differ():
+    from scipy.integrate import quad
+
+    from derive.infotheory.expectation import integrate
+
+    x, c = sp.Symbol("x", real=True), sp.Symbol("c", real=True)
+    skewed = sp.exp(-sp.Abs(x) + x / 2)  # not symmetric about its kink at 0
+    result = integrate(sp.Abs(x - c) * skewed, x, -sp.oo, sp.oo)
+    assert isinstance(result, sp.Piecewise)
+    for value in (-1.5, 0.7):
+        expected = quad(lambda t: abs(t - value) * math.exp(-abs(t) + t / 2), -60, 60, points=[0, value])[0]
+        assert math.isclose(float(result.subs(c, value)), expected, rel_tol=1e-10)
+
+
+def test_score_identity_guards():
+    from types import SimpleNamespace
+
+    from derive.infotheory.expectation import score_moments
+    from derive.infotheory.families import Bound, Family, Param
+
+    x, m, t = sp.Symbol("x", real=True), sp.Symbol("m", real=True), sp.Symbol("t", positive=True)
+    kinked = Family("kinked", "Kinked", (Param("m", sp.S.Reals),), "", lambda x, s: sp.exp(-sp.Abs(x - s.m)) / 2,
+                    lambda s: (-sp.oo, sp.oo), moments="score")
+    with pytest.raises(Unsupported, match=r"^score identity for kinked: a statistic depends on a parameter$"):
+        score_moments(Bound(kinked, SimpleNamespace(m=m), x, "P"))
+    two = Family("two", "Two", (Param("t", S_POSITIVE),), "", lambda x, s: sp.exp(-s.t * (x**2 + x**4)),
+                 lambda s: (-sp.oo, sp.oo), moments="score")
+    with pytest.raises(Unsupported, match=r"^score identity for two: no unique solution$"):
+        score_moments(Bound(two, SimpleNamespace(t=t), x, "P"))
+
+
+def test_cross_entropy_of_a_coordinates_family_is_refused():
+    with pytest.raises(Unsupported, match=r"^cross-entropy of mvn_diag: use entropy \+ KL$"):
+        it.cross_entropy_closed_form("mvn_diag")

@@ -47,9 +47,9 @@ def score_moments(P: Bound) -> dict[sp.Expr, sp.Expr]:
     """E_P[f] for the sufficient statistics f of P, solved from E_P[d/dtheta log p] = 0."""
     terms = log_terms(P.density, P.x)
     theta = [t for t in P.params if not t.is_integer]
-    unknown = {f: sp.Dummy() for f, c in terms.items() if f != 1 and c.has(*theta)}
-    if any(f.has(*theta) for f in unknown):
+    if any(f.has(*theta) for f in terms):
         raise Unsupported(f"score identity for {P.family.name}: a statistic depends on a parameter")
+    unknown = {f: sp.Dummy() for f, c in terms.items() if f != 1 and c.has(*theta)}
     equations = [sum(sp.diff(c, t) * unknown.get(f, 1) for f, c in terms.items() if f == 1 or f in unknown)
                  for t in theta]
     solutions = sp.solve(equations, list(unknown.values()), dict=True)
