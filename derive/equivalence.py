@@ -180,6 +180,8 @@ def _as_expr(x: Any) -> sp.Expr:
         raise DeriveError(f"cannot compare {type(x).__name__} {x!r}: need a SymPy expression or LaTeX") from None
     if not isinstance(x, sp.Expr):
         raise DeriveError(f"cannot compare {type(x).__name__} {x}: need a SymPy expression or LaTeX")
+    if isinstance(x, sp.MatrixExpr) or x.has(sp.MatrixSymbol):
+        raise Unsupported(f"matrix expressions are not supported by equivalent() yet: {x}")
     return x
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from derive import symbols as S
 from derive.equivalence import Verdict, equivalent
-from derive.errors import DeriveError
+from derive.errors import DeriveError, Unsupported
 
 y, yhat, sigma, p, i, j, k, n, K = S.y, S.yhat, S.sigma, S.p, S.i, S.j, S.k, S.n, S.K
 x = sp.Symbol("x", real=True)
@@ -315,6 +315,12 @@ def test_bad_input_raises_our_error(kwargs, message):
 def test_a_non_expression_is_refused():
     with pytest.raises(DeriveError, match=r"^cannot compare list"):
         equivalent([MSE], MSE)
+
+
+def test_matrix_expressions_are_not_supported_yet():
+    mu, sigma_matrix = sp.MatrixSymbol("mu", 2, 1), sp.MatrixSymbol("Sigma", 2, 2)
+    with pytest.raises(Unsupported, match=r"^matrix expressions are not supported"):
+        equivalent((mu.T * sigma_matrix.I * mu), MSE)
 
 
 def test_params_may_be_names_symbols_or_indexed_bases():
