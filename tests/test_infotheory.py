@@ -87,7 +87,8 @@ BAD_DISTRIBUTIONS = [
     (("1/2", "half"), r"^P\[1\]: cannot read 'half' as an exact number$"),
     ((True, False), r"^P\[0\]: True is a bool, not a probability$"),
     ((float("nan"), 1), r"^P\[0\]: nan is not a finite number$"),
-    ((sp.Symbol("a", positive=True), sp.Symbol("b", positive=True)), r"^cannot verify that P sums to 1: its sum is a \+ b$"),
+    ((sp.Symbol("a", positive=True), sp.Symbol("b", positive=True)),
+     r"^cannot verify that P sums to 1: its sum is a \+ b$"),
     (([0.5], 0.5), r"^P\[0\]: \[0.5\] \(list\) is not a number$"),
 ]
 
@@ -222,8 +223,8 @@ def test_gamma_entropy_and_kl_match_the_textbook():
     textbook = a - sp.log(b) + sp.log(sp.gamma(a)) + (1 - a) * sp.digamma(a)
     assert sp.simplify(it.entropy_closed_form("gamma") - textbook) == 0
     ap, bp, aq, bq = (_sym(n, positive=True) for n in ("alpha_p", "beta_p", "alpha_q", "beta_q"))
-    torch_form = (aq * sp.log(bp / bq) + sp.log(sp.gamma(aq)) - sp.log(sp.gamma(ap)) + (ap - aq) * sp.digamma(ap)
-                  + (bq - bp) * ap / bp)
+    torch_form = (aq * sp.log(bp / bq) + sp.log(sp.gamma(aq)) - sp.log(sp.gamma(ap))
+                  + (ap - aq) * sp.digamma(ap) + (bq - bp) * ap / bp)
     assert sp.simplify(sp.expand_log(it.kl_closed_form("gamma") - torch_form)) == 0
 
 
@@ -299,7 +300,8 @@ def test_support_mismatch_is_infinite_or_guarded():
 
 
 def test_unknown_family_lists_the_known_ones():
-    with pytest.raises(it.UnknownFamily, match=r"^unknown family 'cauchy'; known: normal, laplace, .*, mvn_diag$"):
+    with pytest.raises(it.UnknownFamily,
+                       match=r"^unknown family 'cauchy'; known: normal, laplace, .*, mvn_diag$"):
         it.entropy_closed_form("cauchy")
     assert issubclass(it.UnknownFamily, DeriveError)
 
@@ -315,7 +317,8 @@ def test_kl_registry_refuses_duplicates_and_unknown_families():
         register_kl("normal", "normal")
     with pytest.raises(it.UnknownFamily, match=r"^unknown family 'cauchy'"):
         register_kl("cauchy", "normal")
-    with pytest.raises(ValueError, match=r"^KL\(mvn_diag \|\| normal\): a family of coordinates pairs only with itself$"):
+    with pytest.raises(ValueError,
+                       match=r"^KL\(mvn_diag \|\| normal\): a family of coordinates pairs only with itself$"):
         register_kl("mvn_diag", "normal")
 
 
@@ -365,7 +368,8 @@ def test_integration_guards():
     x, c = sp.Symbol("x", real=True), sp.Symbol("c", real=True)
     with pytest.raises(Unsupported, match=r"^\|\.\| of a non-linear function of x: Abs\(x\*\*2 - 1\)$"):
         integrate(sp.Abs(x**2 - 1) * sp.exp(-(x**2)), x, -sp.oo, sp.oo)
-    with pytest.raises(Unsupported, match=r"^integrand with \|\.\| on \(0, 2\): only the real line is split at kinks$"):
+    with pytest.raises(Unsupported,
+                       match=r"^integrand with \|\.\| on \(0, 2\): only the real line is split at kinks$"):
         integrate(sp.Abs(x - 1), x, 0, 2)
     with pytest.raises(Unsupported, match=r"^cannot decide the sign of c\*x between kinks$"):
         integrate(sp.Abs(c * x) * sp.exp(-(x**2)), x, -sp.oo, sp.oo)
@@ -392,8 +396,8 @@ def test_score_identity_guards():
     from derive.infotheory.families import Bound, Family, Param
 
     x, m, t = sp.Symbol("x", real=True), sp.Symbol("m", real=True), sp.Symbol("t", positive=True)
-    kinked = Family("kinked", "Kinked", (Param("m", sp.S.Reals),), "", lambda x, s: sp.exp(-sp.Abs(x - s.m)) / 2,
-                    lambda s: (-sp.oo, sp.oo), moments="score")
+    kinked = Family("kinked", "Kinked", (Param("m", sp.S.Reals),), "",
+                    lambda x, s: sp.exp(-sp.Abs(x - s.m)) / 2, lambda s: (-sp.oo, sp.oo), moments="score")
     with pytest.raises(Unsupported, match=r"^score identity for kinked: a statistic depends on a parameter$"):
         score_moments(Bound(kinked, SimpleNamespace(m=m), x, "P"))
     two = Family("two", "Two", (Param("t", S_POSITIVE),), "", lambda x, s: sp.exp(-s.t * (x**2 + x**4)),

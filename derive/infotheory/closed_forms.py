@@ -23,7 +23,7 @@ import sympy as sp
 from derive.errors import Unsupported
 from derive.infotheory.algebra import tidy
 from derive.infotheory.expectation import INTEGRATION, SCORE, SERIES, SUMMATION, Expectation, expect, log_terms
-from derive.infotheory.families import FAMILIES, Bound, bind, family, outcome, parameters, attr
+from derive.infotheory.families import FAMILIES, Bound, attr, bind, family, outcome, parameters
 from derive.latex.render import latex, render_steps
 from derive.steps import Step
 
@@ -191,7 +191,7 @@ def _pair(p: str, q: str) -> tuple[Bound, Bound, sp.Boolean]:
     return replace(P, x=x), replace(Q, x=x), condition
 
 
-def _guarded(cf: ClosedForm, condition: sp.Boolean, P: Bound) -> ClosedForm:
+def _guarded(cf: ClosedForm, condition: sp.Boolean) -> ClosedForm:
     """``cf`` valid where supp P lies within supp Q, infinite elsewhere."""
     if condition == sp.true:
         return cf
@@ -224,7 +224,7 @@ def _kl_derivation(p: str, q: str) -> ClosedForm:
         return _infinite(title, lhs)
     cf = _expected_logs(P, [(1, P), (-1, Q)], title, lhs,
                         "definition: $D_{\\mathrm{KL}}(P \\| Q) = \\mathbb{E}_P[\\log p(x) - \\log q(x)]$")
-    return _guarded(cf, condition, P)
+    return _guarded(cf, condition)
 
 
 def cross_entropy_derivation(p: str, q: str | None = None) -> ClosedForm:
@@ -243,7 +243,7 @@ def _cross_entropy_derivation(p: str, q: str) -> ClosedForm:
     if condition == sp.false:
         return _infinite(title, lhs)
     cf = _expected_logs(P, [(-1, Q)], title, lhs, "definition: $H(P, Q) = \\mathbb{E}_P[-\\log q(x)]$")
-    return _guarded(cf, condition, P)
+    return _guarded(cf, condition)
 
 
 def entropy_closed_form(name: str) -> sp.Expr:
@@ -285,6 +285,7 @@ def family_catalog() -> list[dict]:
                            for p in fam.params],
             "entropy": _entry(entropy_derivation(name)),
             "kl": _entry(kl_derivation(name, name)),
-            "kl_pairs": [{"q": b, **_entry(kl_derivation(name, b))} for a, b in _KL_PAIRS if a == name and b != name],
+            "kl_pairs": [{"q": b, **_entry(kl_derivation(name, b))}
+                         for a, b in _KL_PAIRS if a == name and b != name],
         })
     return catalog

@@ -23,6 +23,7 @@ import sympy as sp
 
 from derive import symbols as S
 from derive.errors import UnknownAssumption
+from derive.latex.render import latex
 
 REAL, POSITIVE, UNIT = S.REALS, S.POSITIVE, S.UNIT
 COUNT = sp.Range(1, sp.oo)
@@ -176,8 +177,6 @@ class Bound:
 
     @property
     def notation(self) -> str:
-        from derive.latex.render import latex
-
         return self.family.notation.format(**{p.name: latex(getattr(self.s, attr(p.name)))
                                               for p in self.family.params})
 

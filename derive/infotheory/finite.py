@@ -22,7 +22,6 @@ import math
 import numbers
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from fractions import Fraction
 
 import sympy as sp
 

@@ -85,7 +85,8 @@ ORACLE_CASES: dict[str, Case] = {
                       lambda v: stats.geom(v["p"], loc=-1)),  # failures before the first success
     "mvn_diag": Case(lambda r, s: {"d": (d := s.get("d", int(r.integers(1, 5)))),
                                    "mu": r.uniform(-2, 2, d), "sigma": r.uniform(0.3, 3, d)},
-                     lambda v: D.MultivariateNormal(_t(v["mu"]), covariance_matrix=torch.diag(_t(v["sigma"]) ** 2)),
+                     lambda v: D.MultivariateNormal(_t(v["mu"]),
+                                                    covariance_matrix=torch.diag(_t(v["sigma"]) ** 2)),
                      lambda v: stats.multivariate_normal(v["mu"], np.diag(v["sigma"] ** 2))),
 }
 
@@ -156,7 +157,8 @@ def test_finite_kl_and_entropy_against_scipy():
         fp, fq = np.array(P, dtype=float), np.array(Q, dtype=float)
         assert rel_close(float(it.entropy(P, base=2)), stats.entropy(fp, base=2))
         assert rel_close(float(it.kl(P, Q)), stats.entropy(fp, fq))
-        assert rel_close(float(it.cross_entropy(P, Q, base=2)), stats.entropy(fp, base=2) + stats.entropy(fp, fq, base=2))
+        assert rel_close(float(it.cross_entropy(P, Q, base=2)),
+                         stats.entropy(fp, base=2) + stats.entropy(fp, fq, base=2))
 
 
 def test_one_hot_cross_entropy_is_torch_cross_entropy_with_zero_based_labels():
