@@ -1,0 +1,78 @@
+"""The `derive` command, run as a user runs it: in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "derive.cli", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_list_shows_every_assumption_with_its_loss():
+    import derive
+
+    result = run("list")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == derive.names()
+    assert "mean squared error (MSE)" in lines[0]
+
+
+def test_show_json_has_the_roles_and_the_loss():
+    result = run("show", "gaussian", "--format", "json")
+    assert result.returncode == 0
+    entry = json.loads(result.stdout)
+    assert entry["symbols"] == {"data": ["y"], "params": ["yhat"], "fixed": ["sigma"]}
+    assert entry["loss"]["srepr"].startswith("Pow(")
+
+
+def test_show_latex_is_an_align_block():
+    result = run("show", "bernoulli", "--format", "latex")
+    assert result.returncode == 0 and result.stdout.startswith("\\begin{align*}")
+
+
+@pytest.mark.parametrize("name, formula, code, says", [
+    ("gaussian", r"\frac{1}{n}\sum_{i=1}^{n}(y_i - \hat{y}_i)^2", 0, r"^equal: .*dataset loss"),
+    ("gaussian", r"(y - \hat{y})^2", 0, r"^equal: .*loss of gaussian"),
+    ("gaussian", r"\frac{1}{2}(y - \hat{y})^2", 1, r"^not equal: .*positive affine map"),
+    ("bernoulli", r"-\left[y \log \hat{y} + (1-y)\log(1-\hat{y})\right]", 0, r"^equal"),
+    ("bernoulli", r"-\left[\hat{y} \log y + (1-\hat{y})\log(1-y)\right]", 1, r"^not equal"),
+    ("categorical", r"-\sum_{k=1}^{K} y_k \log \hat{y}_k", 0, r"^equal"),
+])
+def test_check_exit_codes(name, formula, code, says):
+    import re
+
+    result = run("check", name, formula)
+    assert result.returncode == code, result.stdout + result.stderr
+    assert re.search(says, result.stdout), result.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (("check", "gaussian", r"\frac{1}{"), r"^derive: error: cannot parse LaTeX"),
+    (("check", "gausian", "y"), r"^derive: error: unknown assumption 'gausian'; known: gaussian"),
+    (("equiv", r"\foo{x}", "x"), r"^derive: error: cannot parse LaTeX.*\\foo"),
+])
+def test_bad_input_exits_2_with_one_clean_line(args, message):
+    import re
+
+    result = run(*args)
+    assert result.returncode == 2
+    assert re.search(message, result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("a, b, extra, code", [
+    (r"-\log \hat{y}_c", r"-\ln \hat{y}_c", (), 0),
+    (r"(y-\hat{y})^2", r"(\hat{y}-y)^2", (), 0),
+    (r"(y-\hat{y})^2", r"y^2 - \hat{y}^2", (), 1),
+    (r"\frac{(y-\hat{y})^2}{2\sigma^2} + \log\sigma", r"(y-\hat{y})^2", ("--params", "yhat", "--mode", "affine"), 0),
+    (r"-(y-\hat{y})^2", r"(y-\hat{y})^2", ("--params", "yhat", "--mode", "affine"), 1),
+])
+def test_equiv_exit_codes(a, b, extra, code):
+    result = run("equiv", a, b, *extra)
+    assert result.returncode == code, result.stdout + result.stderr
