@@ -53,9 +53,9 @@ def bench_build() -> None:
 
 
 def bench_parse() -> None:
-    from derive.latex.parse import parse_latex
     from derive.errors import ParseError
-    from latex_corpus import CORPUS
+    from derive.latex.parse import parse_latex
+    from latex.test_parse import CORPUS_BAD, CORPUS_GOOD
 
     def attempt(text: str) -> None:
         try:
@@ -63,15 +63,25 @@ def bench_parse() -> None:
         except ParseError:
             pass
 
-    _summary("parse, per LATEX.md formula", [_timed(lambda t=t: attempt(t)) for t, *_ in CORPUS])
+    formulas = [tex for _, tex, _ in CORPUS_GOOD + CORPUS_BAD]
+    _summary("parse, per LATEX.md formula", [_timed(lambda t=t: attempt(t)) for t in formulas])
 
 
 def bench_equiv() -> None:
     from derive.equivalence import equivalent
     from equivalence_corpus import PAIRS
 
-    times = [_timed(lambda p=p: equivalent(p.a, p.b, params=p.params, mode=p.mode)) for p in PAIRS]
-    _summary("equivalent, per corpus pair", times)
+    times, decided, total = [], 0, 0
+    for pair in PAIRS:
+        cases = [(pair.b, mode) for mode in pair.modes] + pair.mutant_cases()
+        for other, mode in cases:
+            start = time.perf_counter()
+            verdict = equivalent(pair.a, other, params=pair.params or None, mode=mode)
+            times.append(time.perf_counter() - start)
+            decided += verdict.holds is not None
+            total += 1
+    _summary("equivalent, per corpus case", times)
+    print(f"{'decided (not undecided)':<34} {decided} of {total} ({100 * decided / total:.1f}%)")
 
 
 def bench_info() -> None:

@@ -353,7 +353,7 @@ def test_known_gaps(latex: str, expected: sp.Basic | Rel) -> None:
 # The corpus of LATEX.md is covered completely
 # ---------------------------------------------------------------------------------------
 
-LATEX_MD = Path("/work/shared/LATEX.md")
+LATEX_MD = Path(__file__).resolve().parents[3] / "shared" / "LATEX.md"  # shared/ sits beside the checkout
 CORPUS_IDS = {id_ for id_, _, _ in CORPUS_GOOD} | {id_ for id_, _, _ in CORPUS_BAD}
 
 
