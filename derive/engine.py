@@ -111,7 +111,13 @@ def _within_zero_to(k: sp.Expr, n: sp.Expr, domains) -> bool:
             and bool(sp.simplify(domain.sup - n).is_nonpositive))
 
 
+def _positive_definite(matrix: sp.Expr, domains) -> bool:
+    return (domains or {}).get(matrix) == "positive_definite"
+
+
 POSITIVITY_RULES: tuple[PositivityRule, ...] = (
+    PositivityRule(sp.Determinant, lambda e, d: _positive_definite(e.args[0], d),
+                   "det(Sigma) > 0 for a positive-definite Sigma"),
     PositivityRule(sp.binomial, lambda e, d: _within_zero_to(e.args[1], e.args[0], d),
                    "binomial(n, k) > 0 for integers 0 <= k <= n"),
     PositivityRule(sp.besseli, lambda e, d: (e.args[0] == 0 and _is_real_on(e.args[1], d))
@@ -384,6 +390,9 @@ def mass(density: sp.Expr, assumption: Assumption, sizes: Mapping[str, int] | No
         return sp.Sum(sp.exp(-hard_label(nll, a)), (c, 1, a.vector_index[2]))
     if support == "counts":
         return _counts_mass(density, a, sizes)
+    if any(isinstance(x, sp.MatrixSymbol) for x in a.data):
+        raise Unsupported(f"{a.name}: the mass of a density of a symbolic-size matrix is not computed; "
+                          "substitute explicit matrices and integrate")
     if a.vector_index is not None and isinstance(density, sp.Product):
         (y,) = a.data
         index = a.vector_index[0]
@@ -817,6 +826,9 @@ def specialise(assumption: Assumption, values: dict) -> Assumption:
             known = ", ".join(by_name) or "none"
             raise DomainError(f"{assumption.name}: {name!r} is not a fixed symbol (fixed: {known})")
         value = sp.sympify(value)
+        if isinstance(by_name[name], sp.MatrixSymbol):
+            raise Unsupported(f"{assumption.name}: giving the matrix {name} a value is not supported "
+                              "(its size is symbolic); substitute into d.nll instead")
         domain = S.domain_of(by_name[name], assumption.domains)
         if domain.contains(value) is not sp.true:
             raise DomainError(f"{assumption.name}: {name}={value} is outside its domain {domain}")

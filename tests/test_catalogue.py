@@ -20,6 +20,7 @@ from derive.engine import (
     _distribute, onehot_constraint, quasi_log_likelihood, resolve_piecewise, split_sums, total_mass,
 )
 from derive.errors import DomainError, Unsupported
+from derive.assumptions.multivariate import QuadraticForm
 from derive.peers import symbols_of, table
 
 pi, log, exp, Abs = sp.pi, sp.log, sp.exp, sp.Abs
@@ -62,6 +63,7 @@ EXPECTED_LOSS = {
     "generalized_gaussian": lambda s: Abs(s["y"] - s["mu"]) ** s["beta"],
     "multivariate_gaussian": lambda s: _sum(s, (s["y"][s["j"]] - s["yhat"][s["j"]]) ** 2, "j", "d"),
     "multinomial": lambda s: -_sum(s, s["y"][s["k"]] * log(s["yhat"][s["k"]])),
+    "gaussian_covariance": lambda s: QuadraticForm(s["y"] - s["mu"], s["Sigma"].I),
     # as derived: the beta-regression NLL without its param-free terms
     "beta": lambda s: log(sp.gamma(s["mu"] * s["phi"])) + log(sp.gamma((1 - s["mu"]) * s["phi"]))
     - s["mu"] * s["phi"] * log(s["y"]) + s["mu"] * s["phi"] * log(1 - s["y"]),
@@ -119,10 +121,11 @@ ONEHOT = ["categorical", "categorical_logits", "categorical_smoothed"]
 AT_SIZES = ["binomial", "multinomial"]  # proved exactly at concrete sizes (binomial theorem)
 NUMERIC = ["von_mises"]  # no antiderivative: 2*pi*I_0(kappa) checked by quadrature at 30 digits
 NOT_A_DENSITY = ["tweedie"]  # a quasi-likelihood: its defining derivative is proved instead
+MATRIX = ["gaussian_covariance"]  # symbolic size: proved at d = 1 (symbolic) and d = 2 (explicit)
 
 
 def test_every_entry_has_a_normalisation_case():
-    cases = set(MASS_ONE + ONEHOT + AT_SIZES + NUMERIC + NOT_A_DENSITY)
+    cases = set(MASS_ONE + ONEHOT + AT_SIZES + NUMERIC + NOT_A_DENSITY + MATRIX)
     missing = [n for n in derive.names() if n not in cases]
     assert not missing, f"add {', '.join(missing)} to a normalisation list"
 
@@ -165,6 +168,29 @@ def test_von_mises_is_normalised_numerically(kappa, mu):
     f = sp.lambdify(y, d.density.subs({m: mu, k: kappa}), "mpmath")
     with mpmath.workdps(30):
         assert abs(mpmath.quad(f, [-mpmath.pi, mpmath.pi]) - 1) < mpmath.mpf(10) ** -25
+
+
+def _covariance_density_at(Sigma_value, mean):
+    d = derive.derive("gaussian_covariance")
+    (y,), (mu,), (Sigma,) = d.data, d.params, d.fixed
+    size = Sigma_value.shape[0]
+    ys = sp.symbols(f"y1:{size + 1}", real=True)
+    y_col, mu_col = sp.MatrixSymbol("y", size, 1), sp.MatrixSymbol("mu", size, 1)
+    density = d.density.xreplace({S.size("d"): size})
+    explicit = {y_col: sp.Matrix(ys), mu_col: sp.Matrix(mean), sp.MatrixSymbol("Sigma", size, size): Sigma_value}
+    return sp.simplify(density.xreplace(explicit).doit()), ys
+
+
+def test_gaussian_covariance_is_normalised_at_d_1_symbolic_and_d_2_explicit():
+    with pytest.raises(Unsupported, match="symbolic-size matrix"):
+        total_mass(derive.derive("gaussian_covariance").assumption)
+    s2 = sp.Symbol("s2", positive=True)
+    m = sp.Symbol("m", real=True)
+    density, (y1,) = _covariance_density_at(sp.Matrix([[s2]]), [m])
+    assert sp.simplify(sp.integrate(density, (y1, -sp.oo, sp.oo))) == 1
+    density, (y1, y2) = _covariance_density_at(sp.Matrix([[2, 1], [1, 3]]), [0, 0])
+    inner = sp.simplify(sp.integrate(sp.expand(density), (y2, -sp.oo, sp.oo)))
+    assert sp.simplify(sp.integrate(inner, (y1, -sp.oo, sp.oo))) == 1
 
 
 def test_tweedie_has_no_mass_and_its_quasi_likelihood_has_the_defining_derivative():

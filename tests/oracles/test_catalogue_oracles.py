@@ -170,7 +170,29 @@ ORACLE_CASES: dict[str, Case] = {
                                   lambda v: stats.multivariate_normal.logpdf(v["y"], v["yhat"], v["sigma"] ** 2 * np.eye(v["d"]))),
 }
 
+def _spd(rng, dim):
+    a = rng.normal(0, 1, (dim, dim))
+    return a @ a.T + dim * np.eye(dim) * 0.5
+
+
+ORACLE_CASES["gaussian_covariance"] = Case(
+    lambda r: {"d": int(r.integers(1, 4))},
+    lambda r, f: {"y": r.normal(0, 2, f["d"]), "mu": r.normal(0, 2, f["d"]), "Sigma": _spd(r, f["d"])},
+    lambda v: stats.multivariate_normal.logpdf(v["y"], v["mu"], v["Sigma"]))
+
 SIZES = {"K", "N", "d"}
+
+
+def _evaluate_matrices(expr, v):
+    """expr at explicit matrices: every MatrixSymbol by name, the size d given."""
+    dim = int(v["d"])
+    e = expr.xreplace({sp.Symbol("d", integer=True, positive=True): dim})
+    subs = {}
+    for m in e.atoms(sp.MatrixSymbol):
+        value = np.atleast_2d(np.asarray(v[m.name], dtype=float))
+        value = value.T if value.shape[0] == 1 and m.shape[1] == 1 else value
+        subs[m] = sp.Matrix(value.tolist()).applyfunc(lambda x: sp.Float(x, 30))
+    return float(e.xreplace(subs).doit().evalf(30))
 
 
 def _point(name, seed):
@@ -194,7 +216,8 @@ def test_every_entry_has_oracle_cases():
 def test_nll_is_the_independent_log_density(name, seed):
     d = derive.derive(name)
     v = _point(name, seed)
-    ours = evaluate(d.nll, v, _sizes(v))
+    matrices = any(isinstance(x, sp.MatrixSymbol) for x in d.data)
+    ours = _evaluate_matrices(d.nll, v) if matrices else evaluate(d.nll, v, _sizes(v))
     assert rel_close(ours, -ORACLE_CASES[name].logpdf(v)), (ours, v)
 
 
