@@ -4,7 +4,7 @@
     families.py      the declarative table of parametric families
     expectation.py   E_P[f(x)] by integration, summation or the score identity
     closed_forms.py  entropy / cross-entropy / KL closed forms, derived; the KL registry
-    identities.py    H(P,Q) = H(P) + KL and its corollaries, proved and rendered
+    identity.py      H(P,Q) = H(P) + KL and its corollaries, proved and rendered
 """
 
 from derive.infotheory.closed_forms import (
@@ -21,7 +21,7 @@ from derive.infotheory.closed_forms import (
 )
 from derive.infotheory.families import FAMILIES, Family, Param, UnknownFamily, family, names
 from derive.infotheory.finite import code_lengths, cross_entropy, entropy, info_command, kl, one_hot
-from derive.infotheory.identities import Identity, identities
+from derive.infotheory.identity import Identity, identities
 
 __all__ = [
     "FAMILIES", "ClosedForm", "Family", "Identity", "Param", "UnknownFamily", "code_lengths",

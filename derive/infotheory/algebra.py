@@ -45,11 +45,11 @@ def tidy(expr: sp.Expr) -> sp.Expr:
 
 
 def vanishes(expr: sp.Expr, assumptions: sp.Boolean = sp.true) -> bool:
-    """True when SymPy reduces ``expr`` to 0: derivatives done, integrals over a sum
+    """True when SymPy reduces ``expr`` to 0: derivatives done (:func:`leibniz`), integrals over a sum
     exchanged with it, deltas summed or integrated out, sums and integrals of equal limits
     merged, logs expanded where the
     assumptions allow, then ``simplify`` (and ``refine`` under ``assumptions``)."""
-    e = expr.replace(lambda a: isinstance(a, sp.Derivative), lambda a: a.doit())
+    e = expr.replace(lambda a: isinstance(a, sp.Derivative), leibniz)
     e = e.replace(lambda a: isinstance(a, sp.Integral) and _inner_sum(a) is not None, _exchange)
     e = e.replace(lambda a: isinstance(a, LINEAR) and a.function.has(sp.DiracDelta, sp.KroneckerDelta),
                   lambda a: a.doit())
@@ -59,6 +59,17 @@ def vanishes(expr: sp.Expr, assumptions: sp.Boolean = sp.true) -> bool:
     e = sp.refine(sp.simplify(e), assumptions) if assumptions != sp.true else sp.simplify(e)
     e = e.replace(lambda a: isinstance(a, LINEAR) and a.function == 0, lambda a: sp.S.Zero)
     return sp.simplify(e) == 0
+
+
+def leibniz(d: sp.Derivative) -> sp.Expr:
+    """A derivative done, sums and integrals differentiated under the sign (their limits are
+    free of the variable) and left unevaluated: SymPy's own ``doit`` would try to integrate."""
+    holders = {a: sp.Function(sp.Dummy().name)(*d.variables) for a in d.expr.atoms(*LINEAR)
+               if a.has(*d.variables)}
+    done = sp.diff(d.expr.xreplace(holders), *d.variable_count)
+    inside = {sp.Derivative(f, *d.variable_count): type(a)(sp.diff(a.function, *d.variable_count), *a.limits)
+              for a, f in holders.items()}
+    return done.xreplace(inside).xreplace({f: a for a, f in holders.items()})
 
 
 def _inner_sum(integral: sp.Integral) -> sp.Sum | None:

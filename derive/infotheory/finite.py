@@ -123,7 +123,11 @@ def log(value: sp.Expr) -> sp.Expr:
 
 
 def _in_base(nats: sp.Expr, base: object) -> sp.Expr:
-    return sp.expand(nats / log(base_of(base)))
+    """nats / log b: log b over its prime when b is a prime power (bits: / log 2), else log b
+    as it is (base 10: / log 10)."""
+    b = base_of(base)
+    prime_power = b.is_Rational and len(sp.factorrat(b)) == 1
+    return sp.expand(nats / (log(b) if prime_power else sp.log(b)))
 
 
 def _surprisal_term(p: sp.Expr, q: sp.Expr) -> sp.Expr:

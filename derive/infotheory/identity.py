@@ -72,21 +72,29 @@ def _identity(name: str, title: str, statement: str, lhs: sp.Expr, rhs: sp.Expr,
 # --------------------------------------------------------------------------- H = H + KL
 
 
-def _measures():
-    """(name, words, P(.), Q(.), integrate-or-sum over the outcomes) for K outcomes and for
-    densities on the real line."""
-    p, q = S.indexed_base("p"), S.indexed_base("q")
+THETA = sp.Symbol("theta", real=True)
+
+
+def _measures(theta: sp.Symbol | None = None):
+    """(kind, words, P(.), Q(.), sum-or-integrate over the outcomes) for K outcomes and for
+    densities on the real line; Q depends on ``theta`` when given."""
     x = sp.Symbol("x", real=True)
     pf, qf = sp.Function("p", positive=True), sp.Function("q", positive=True)
+    q_k = qf(S.k, theta) if theta is not None else S.indexed_base("q")[S.k]
     return (
-        ("discrete", "K outcomes", p[S.k], q[S.k], lambda body: sp.Sum(body, (S.k, 1, S.K))),
-        ("density", "densities on the real line", pf(x), qf(x),
+        ("discrete", "K outcomes", S.indexed_base("p")[S.k], q_k, lambda body: sp.Sum(body, (S.k, 1, S.K))),
+        ("density", "densities on the real line", pf(x), qf(x, theta) if theta is not None else qf(x),
          lambda body: sp.Integral(body, (x, -sp.oo, sp.oo))),
     )
 
 
+def _quantities(p: sp.Expr, q: sp.Expr, over) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+    """H(P, Q), H(P), D_KL(P || Q) as sums or integrals."""
+    return -over(p * sp.log(q)), -over(p * sp.log(p)), over(p * sp.log(p / q))
+
+
 def _decomposition(kind: str, words: str, p: sp.Expr, q: sp.Expr, over) -> Identity:
-    cross, ent, div = -over(p * sp.log(q)), -over(p * sp.log(p)), over(p * sp.log(p / q))
+    cross, ent, div = _quantities(p, q, over)
     steps = [
         Step("definition", cross, "definition of cross-entropy", lhs="H(P, Q)"),
         Step("split_log", -over(p * (sp.log(p) - sp.log(p / q))), r"$\log q = \log p - \log(p/q)$"),
@@ -97,12 +105,9 @@ def _decomposition(kind: str, words: str, p: sp.Expr, q: sp.Expr, over) -> Ident
                      rf"H(P, Q) = H(P) + {KL_TEX}(P \| Q)", cross, ent + div, steps)
 
 
-def _gradient() -> Identity:
-    theta = sp.Symbol("theta", real=True)
-    p, q = S.indexed_base("p")[S.k], sp.Function("q", positive=True)(S.k, theta)
-    over = lambda body: sp.Sum(body, (S.k, 1, S.K))  # noqa: E731
-    cross, ent, div = -over(p * sp.log(q)), -over(p * sp.log(p)), over(p * sp.log(p / q))
-    d = lambda e: sp.Derivative(e, theta)  # noqa: E731
+def _gradient(kind: str, words: str, p: sp.Expr, q: sp.Expr, over) -> Identity:
+    cross, ent, div = _quantities(p, q, over)
+    d = lambda e: sp.Derivative(e, THETA)  # noqa: E731
     steps = [
         Step("decompose", d(ent + div), rf"$H(P, Q_\theta) = H(P) + {KL_TEX}(P \| Q_\theta)$",
              lhs=r"\frac{\partial}{\partial \theta} H(P, Q_\theta)"),
@@ -111,7 +116,8 @@ def _gradient() -> Identity:
         Step("recognise", Named(rf"\frac{{\partial}}{{\partial \theta}} {KL_TEX}(P \| Q_\theta)"),
              "same gradient everywhere, hence the same minimisers"),
     ]
-    return _identity("cross_entropy_gradient_is_kl_gradient", "Minimising cross-entropy is minimising KL",
+    return _identity(f"cross_entropy_gradient_is_kl_gradient_{kind}",
+                     f"Minimising cross-entropy is minimising KL ({words})",
                      rf"\frac{{\partial}}{{\partial \theta}} H(P, Q_\theta) = "
                      rf"\frac{{\partial}}{{\partial \theta}} {KL_TEX}(P \| Q_\theta)",
                      d(cross), d(div), steps)
@@ -181,8 +187,8 @@ def _vae_kl() -> Identity:
 
 @cache
 def _all() -> tuple[Identity, ...]:
-    return (*(_decomposition(*m) for m in _measures()), _gradient(), _one_hot(), _empirical(),
-            _normal_kl(), _vae_kl())
+    return (*(_decomposition(*m) for m in _measures()), *(_gradient(*m) for m in _measures(THETA)),
+            _one_hot(), _empirical(), _normal_kl(), _vae_kl())
 
 
 def identities() -> list[Identity]:
