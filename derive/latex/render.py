@@ -162,6 +162,31 @@ def _absorb_log_base(e: sp.Basic, base: sp.Expr) -> sp.Basic | None:
     return None
 
 
+def _merge_roots(factors: list[sp.Basic]) -> list[sp.Basic]:
+    """Square roots of constants merged into one: ``sqrt(2) sqrt(pi) -> sqrt(2 pi)``."""
+    roots = [f for f in factors if isinstance(f, sp.Pow) and f.exp == sp.S.Half and not f.free_symbols]
+    if len(roots) < 2:
+        return factors
+    radicand = sp.Mul(*[r.base for r in roots], evaluate=False)
+    return [f for f in factors if f not in roots] + [sp.Pow(radicand, sp.S.Half, evaluate=False)]
+
+
+def unfold_piecewise(expr: sp.Basic) -> sp.Basic:
+    """A Piecewise whose branches share additive terms, written as those terms plus the
+    Piecewise of the rest: ``cases(a + c, b + c) -> c + cases(a, b)``."""
+    if not isinstance(expr, sp.Piecewise) or len(expr.args) < 2:
+        return expr
+    shared = None
+    for value, _ in expr.args:
+        terms = set(sp.Add.make_args(value))
+        shared = terms if shared is None else shared & terms
+    if not shared:
+        return expr
+    common = sp.Add(*sorted(shared, key=sp.default_sort_key))
+    rest = sp.Piecewise(*[(value - common, cond) for value, cond in expr.args], evaluate=False)
+    return sp.Add(common, rest, evaluate=False)
+
+
 def _factor_rank(f: sp.Basic, exp_is_operator: bool = True) -> float:
     """Position class of a factor in a product: numbers, constants, symbols, roots and
     powers of e, parenthesised sums, functions, big operators (last, since a sum extends to
@@ -324,12 +349,8 @@ class TextbookPrinter(LatexPrinter):
                 numer.remove(factor)
                 q //= int(factor.base)
                 denom.append(factor)
-        # Constant roots in the denominator merge: sqrt(2) sqrt(pi) -> sqrt(2 pi).
-        roots = [f for f in denom if isinstance(f, sp.Pow) and f.exp == sp.S.Half and not f.free_symbols]
-        if len(roots) > 1:
-            denom = [f for f in denom if f not in roots]
-            radicand = sp.Mul(*[r.base for r in roots], evaluate=False)
-            denom.append(sp.Pow(radicand, sp.S.Half, evaluate=False))
+        # Constant roots merge: sqrt(2) sqrt(pi) -> sqrt(2 pi).
+        numer, denom = _merge_roots(numer), _merge_roots(denom)
         if p != 1:
             numer.insert(0, sp.Integer(p))
         if q != 1:
@@ -369,7 +390,14 @@ class TextbookPrinter(LatexPrinter):
         index, lower, upper = (self._print(x) for x in expr.limits[0])
         return r"\prod_{%s=%s}^{%s} " % (index, lower, upper) + self._summand(expr.function)
 
+    def _print_Piecewise(self, expr):
+        unfolded = unfold_piecewise(expr)
+        if unfolded is not expr:
+            return self._print(unfolded)
+        return super()._print_Piecewise(expr)
+
     def _summand(self, body: sp.Basic) -> str:
+        body = unfold_piecewise(body)
         tex = self._print(body)
         if isinstance(body, sp.Add):
             return self._paren(body, tex, square=_has_parens(body))
@@ -569,8 +597,8 @@ class _Measure:
         widest = 0.0
         for row in body.split("\\\\"):
             cells = row.split("&")
-            widest = max(widest, sum(_Measure(c).math(size, False) for c in cells) + 1.0 * (len(cells) - 1))
-        return widest + 1.2 * size
+            widest = max(widest, sum(_Measure(c).math(size, False) for c in cells) + 1.6 * (len(cells) - 1))
+        return widest + 1.4 * size
 
     def _command(self, name: str, size: float, display: bool) -> float:
         if name in ("frac", "dfrac", "tfrac"):
@@ -646,17 +674,107 @@ def tex_width(tex: str, mode: str = "math") -> float:
     return reader.math() if mode == "math" else reader.text()
 
 
+class _Vertical(_Measure):
+    """Height and depth, in em, of our own display-math LaTeX, after TeX's rules for
+    fractions (numerator up 0.68 em, denominator down 0.69 em in display style; 0.39 and
+    0.35 in text style), scripts and limits."""
+
+    def box(self, size: float = 1.0, display: bool = True) -> tuple[float, float]:
+        height, depth = 0.7 * size, 0.2 * size
+        last = (0.0, 0.0)
+        limits = False
+        while self.pos < len(self.tex):
+            char = self._peek()
+            if char in "^_":
+                self.pos += 1
+                sh, sd = _Vertical(self._argument()).box(size * 0.7, False)
+                if limits and char == "^":
+                    height = max(height, last[0] + 0.2 * size + sh + sd)
+                elif limits:
+                    depth = max(depth, last[1] + 0.2 * size + sh + sd)
+                elif char == "^":
+                    height = max(height, 0.35 * size + sh + sd)
+                else:
+                    depth = max(depth, 0.15 * size + sh + sd)
+                continue
+            if char in " &~\n":
+                self.pos += 1
+                continue
+            token = self._token()
+            limits = False
+            if token.startswith("{"):
+                last = _Vertical(token[1:-1]).box(size, display)
+            elif token == "\\begin":
+                name = self._argument()
+                end = self.tex.find("\\end{%s}" % name, self.pos)
+                end = len(self.tex) if end < 0 else end
+                rows = self.tex[self.pos:end].count("\\\\") + 1
+                self.pos = min(len(self.tex), end + len("\\end{%s}" % name))
+                last = (0.6 * rows * size + 0.1, 0.6 * rows * size + 0.1)
+            elif token.startswith("\\"):
+                last, limits = self._vertical_command(token[1:], size, display)
+            else:
+                last = (0.7 * size, 0.2 * size)
+            height, depth = max(height, last[0]), max(depth, last[1])
+        return height, depth
+
+    def _vertical_command(self, name: str, size: float, display: bool):
+        if name in ("frac", "dfrac", "tfrac", "binom"):
+            full = (display or name == "dfrac") and name != "tfrac"
+            inner = size if full else size * 0.7
+            nh, nd = _Vertical(self._argument()).box(inner, False)
+            dh, dd = _Vertical(self._argument()).box(inner, False)
+            up, down = (0.68, 0.69) if full else (0.39, 0.35)
+            return (up * size + nh, down * size + dd + dh * 0.0), False
+        if name == "sqrt":
+            if self._peek() == "[":
+                self.pos = self.tex.find("]", self.pos) + 1
+            h, d = _Vertical(self._argument()).box(size, display)
+            return (h + 0.2 * size, d), False
+        if name in ("sum", "prod", "int"):
+            return ((1.0, 0.5) if display else (0.75, 0.25)), display
+        if name in ("bigl", "bigr", "big"):
+            self._token()
+            return (0.85 * size, 0.35 * size), False
+        if name in ("Bigl", "Bigr", "Big"):
+            self._token()
+            return (1.15 * size, 0.65 * size), False
+        if name in ("biggl", "biggr", "bigg"):
+            self._token()
+            return (1.45 * size, 0.95 * size), False
+        if name == "left":
+            # \left...\right grow symmetrically about the math axis (0.25 em up).
+            self._token()
+            start, depth_count = self.pos, 1
+            while self.pos < len(self.tex) and depth_count:
+                token = self._token()
+                depth_count += {"\\left": 1, "\\right": -1}.get(token, 0)
+            inner = self.tex[start:self.pos - len("\\right")]
+            self._token()  # the closing delimiter
+            h, d = _Vertical(inner).box(size, display)
+            half = max(h - 0.25 * size, d + 0.25 * size) + 0.1 * size
+            return (0.25 * size + half, half - 0.25 * size), False
+        if name == "right":
+            self._token()
+            return (0.0, 0.0), False
+        if name == "underbrace":
+            h, d = _Vertical(self._argument()).box(size, display)
+            return (h, d + 0.55 * size), True
+        if name in _TEXT_COMMANDS or name in _ACCENTS or name == "boxed":
+            h, d = _Vertical(self._argument()).box(size, display)
+            return (h + (0.25 if name in ("hat", "bar", "tilde", "boxed") else 0.0) * size,
+                    d + (0.25 if name == "boxed" else 0.0) * size), False
+        if name in ("visible", "uncover", "only"):
+            self._skip_overlay()
+            return _Vertical(self._argument()).box(size, display), False
+        return (0.7 * size, 0.2 * size), False
+
+
 def tex_height(tex: str) -> float:
-    """Estimated height in lines of a display-math row: 1 for a line of symbols, more for
-    fractions and for sums with limits."""
-    height = 1.25
-    if r"\frac" in tex or r"\sqrt" in tex or r"\left" in tex:
-        height = 2.1
-    if r"\sum" in tex or r"\prod" in tex or r"\underbrace" in tex:
-        height = 2.6
-    if r"\frac" in tex and (r"\sum" in tex or r"\underbrace" in tex):
-        height = 2.8
-    return height
+    """Estimated height in lines (of 1.2 em) of a display-math row, the row skip (0.3 em)
+    included."""
+    height, depth = _Vertical(tex).box()
+    return (max(height + depth, 1.2) * 1.05 + 0.3) / 1.2
 
 
 # --------------------------------------------------------------------------- rows
@@ -756,16 +874,16 @@ def _split_pieces(pieces, first_width: float, rest_width: float) -> list[str]:
 
 def _split_wrapped(expr: sp.Basic, printer: TextbookPrinter, first_width: float,
                    rest_width: float) -> list[str] | None:
-    """A sum inside a prefix (``\\frac{1}{n} \\sum_{i=1}^{n} [ ... ]``) split between lines
-    with fixed-size brackets, which may open and close on different lines; None when
-    ``expr`` is not of that shape."""
+    """A long sum or product inside a prefix (``\\frac{1}{n} \\sum_{i=1}^{n} [ ... ]``,
+    ``-\\log( ... )``) split between lines with fixed-size brackets, which may open and close
+    on different lines; None when ``expr`` is not of that shape."""
     sign = ""
     if _reads_negative(expr):
         sign, expr = "- ", _negated(expr)
     prefix_factors: list[sp.Basic] = []
     body = expr
     if isinstance(expr, sp.Mul):
-        last = [f for f in expr.args if isinstance(f, (sp.Sum, sp.Add))]
+        last = [f for f in expr.args if isinstance(f, (sp.Sum, sp.Add, sp.log, sp.exp))]
         if len(last) != 1:
             return None
         prefix_factors = [f for f in expr.args if f is not last[0]]
@@ -777,14 +895,23 @@ def _split_wrapped(expr: sp.Basic, printer: TextbookPrinter, first_width: float,
             body = _negated(body)
         index, lower, upper = (printer.doprint(x) for x in body.limits[0])
         head += r"\sum_{%s=%s}^{%s} " % (index, lower, upper)
-        body = body.function
-    if not isinstance(body, sp.Add):
+        body = unfold_piecewise(body.function)
+    square = False
+    if isinstance(body, (sp.log, sp.exp)):
+        head += {sp.log: r"\ln" if printer._settings["log_notation"] == "ln" else r"\log",
+                 sp.exp: r"\exp"}[body.func]
+        body = body.args[0]
+        pieces = printer.add_pieces(body) if isinstance(body, sp.Add) else _mul_pieces(body, printer)
+        if pieces is None:
+            return None
+    elif isinstance(body, sp.Add):
+        pieces = printer.add_pieces(body)
+        square = _has_parens(body)
+    else:
         return None
     size = r"\biggl" if _is_tall(body) else r"\bigl"
-    square = _has_parens(body)
     opening, closing = ("[", "]") if square else ("(", ")")
     head = sign + head + size + opening
-    pieces = printer.add_pieces(body)
     lines = _split_pieces(pieces, first_width - tex_width(head), rest_width)
     lines[0] = head + " " + lines[0]
     lines[-1] = lines[-1] + " " + size[:-1] + "r" + closing
@@ -802,7 +929,32 @@ def _right_side(step, printer, const_label, first_width, rest_width) -> list[str
         wrapped = _split_wrapped(expr, printer, first_width, rest_width)
         if wrapped is not None:
             return wrapped
+        factors = _mul_pieces(expr, printer)
+        if factors is not None:
+            return _split_pieces(factors, first_width, rest_width)
     return [whole]
+
+
+def _mul_pieces(expr: sp.Basic, printer: TextbookPrinter) -> list[tuple[str, str]] | None:
+    """A product too wide for a line as pieces that may go on separate lines: the
+    coefficient part, then each operator factor (``\\exp(...)``, ``\\log(...)``) after
+    ``\\times``; None when ``expr`` is not such a product."""
+    sign = ""
+    if _reads_negative(expr):
+        sign, expr = "-", _negated(expr)
+    if not isinstance(expr, sp.Mul):
+        return None
+    operators = [f for f in expr.args if printer._rank(f) >= 4]
+    rest = [f for f in expr.args if printer._rank(f) < 4]
+    if not operators or (not rest and len(operators) < 2):
+        return None
+    pieces = []
+    if rest:
+        pieces.append((sign, printer.doprint(sp.Mul(*rest))))
+    for factor in operators:
+        tex = printer.doprint(factor)
+        pieces.append((r"\times" if pieces else sign, tex))
+    return pieces
 
 
 def _same(a, b) -> bool:
@@ -810,10 +962,12 @@ def _same(a, b) -> bool:
 
 
 def layout_rows(steps, printer: TextbookPrinter | None = None, layout: Layout = ARTICLE,
-                params=(), config: PrinterConfig | None = None) -> list[Row]:
+                params=(), config: PrinterConfig | None = None,
+                silent: tuple[str, ...] = ()) -> list[Row]:
     """The steps as rows that fit ``layout.width``.  A step that repeats the expression of
     the row above with nothing dropped (a no-op "drop the constants" when there are none)
-    is not shown."""
+    is not shown; the steps whose labels are in ``silent`` are shown without their note
+    (the documents state the assumption in their own words before the steps)."""
     config = config or PrinterConfig()
     printer = printer or TextbookPrinter.from_config(config, lead_symbols=tuple(params))
     const_label = _const_label(printer, params, config)
@@ -838,7 +992,8 @@ def layout_rows(steps, printer: TextbookPrinter | None = None, layout: Layout = 
             first = width - start
             rest = width - start - layout.indent
         lines = _right_side(step, printer, const_label, first, rest)
-        rows.append(Row(step.label, lhs, relation, tuple(lines), log_notation(step.note, config), is_wide))
+        note = "" if step.label in silent else log_notation(step.note, config)
+        rows.append(Row(step.label, lhs, relation, tuple(lines), note, is_wide))
     return rows
 
 
@@ -863,11 +1018,29 @@ def log_notation(fragment: str, config: PrinterConfig) -> str:
 # --------------------------------------------------------------------------- emitting
 
 
+_TEXT_SPECIALS = {"_": r"\_", "^": r"\^{}", "&": r"\&", "%": r"\%", "#": r"\#"}
+
+
+def text_escape(text: str) -> str:
+    """Plain text (a title, a loss name, a note) made safe for LaTeX text mode: ``_ ^ & % #``
+    outside ``$...$`` are escaped unless they already are; math and commands are kept."""
+    out = []
+    for index, part in enumerate(text.split("$")):
+        if index % 2:
+            out.append("$" + part + "$")
+            continue
+        for position, char in enumerate(part):
+            escaped = position > 0 and part[position - 1] == "\\"
+            out.append(_TEXT_SPECIALS[char] if char in _TEXT_SPECIALS and not escaped else char)
+    return "".join(out)
+
+
 def _note_tex(note: str, size: str, markdown: bool) -> str:
     """A justification as math-mode text: ``\\text{\\small ...}``; for KaTeX/MathJax, whose
     ``\\text`` does not read ``$...$``, the math pieces are taken out of the text."""
     if not note:
         return ""
+    note = text_escape(note)
     if not markdown:
         return r"\text{%s%s}" % (size + " " if size else "", note)
     parts = note.split("$")
@@ -877,6 +1050,17 @@ def _note_tex(note: str, size: str, markdown: bool) -> str:
             continue
         out.append(part if index % 2 else r"\text{%s}" % part)
     return " ".join(out)
+
+
+def _as_lead_in(note: str) -> str:
+    """A justification written above its row reads as the lead-in of a sentence:
+    capitalised, ending with a colon."""
+    note = text_escape(note.strip())
+    if note[:1].islower():
+        note = note[0].upper() + note[1:]
+    if note and note[-1] not in ".:;!?":
+        note += ":"
+    return note
 
 
 def _reveal(tex: str, overlay: int | None) -> str:
@@ -916,7 +1100,7 @@ def emit_align(rows: list[Row], layout: Layout = ARTICLE, *, environment: str = 
         note = _note_tex(row.note, layout.note_size, markdown)
         right = bool(note) and fits(row)
         if note and not right:
-            out.append(r"\intertext{%s}" % _reveal(r"%s %s" % (layout.note_size, row.note), overlay))
+            out.append(r"\intertext{%s}" % _reveal(r"%s %s" % (layout.note_size, _as_lead_in(row.note)), overlay))
         cells = []
         if row.wide_lhs and not markdown:
             cells.append(r"\MoveEqLeft[2] %s" % _reveal(row.lhs, overlay))
