@@ -4,7 +4,7 @@
     derive show NAME [--format latex|text|json]
     derive check NAME 'LATEX'           exit 0 equal, 1 not equal, 2 bad input, 3 undecided
     derive equiv 'A' 'B' [--params yhat,sigma] [--mode exact|constant|affine]
-    derive build [--out DIR]
+    derive build [--out DIR] [--only a,b] [--format tex,slides,md,json] [--log ln] [--pdf]
 """
 
 from __future__ import annotations
@@ -85,12 +85,38 @@ def cmd_equiv(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from derive.publish import build
+    from pathlib import Path
+
+    from derive.config import PrinterConfig
+    from derive.publish import TEX_INSTALL_HINT, build, build_pdfs, parse_formats, tex_missing
 
     only = [n for n in args.only.split(",") if n] if args.only else None
-    for path in build(args.out, only=only):
-        print(f"wrote {path}")
-    return 0
+    formats = parse_formats(args.format)
+    written = build(args.out, only=only, formats=formats, config=PrinterConfig.from_mapping({"log": args.log}))
+    figures = [p for p in written if p.parent.name == "figures"]
+    for path in written:
+        if path not in figures:
+            print(f"wrote {path}")
+    if figures:
+        print(f"wrote {len(figures)} figure files to {figures[0].parent}")
+    if not args.pdf:
+        return 0
+    sources = [name for fmt, name in (("tex", "derivations.tex"), ("slides", "slides.tex")) if fmt in formats]
+    missing = tex_missing()
+    if missing:
+        print(f"derive: --pdf: TeX is not available (missing: {', '.join(missing)}); the .tex files are "
+              f"written but not compiled.  Install: {TEX_INSTALL_HINT}", file=sys.stderr)
+        return 1
+    status = 0
+    for result in build_pdfs(args.out, sources):
+        if result.pdf is not None:
+            print(f"compiled {result.pdf} ({result.seconds:.1f} s)")
+        else:
+            log = Path(args.out) / (result.source.stem + ".log")
+            print(f"derive: latexmk failed on {result.source.name} (exit {result.returncode}); see {log}",
+                  file=sys.stderr)
+            status = 1
+    return status
 
 
 def parser() -> argparse.ArgumentParser:
@@ -119,6 +145,9 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="write the derivations to outputs/")
     b.add_argument("--out", default="outputs")
     b.add_argument("--only", default=None, help="comma-separated assumption names")
+    b.add_argument("--format", default=None, help="comma-separated: tex,slides,md,json (default: all)")
+    b.add_argument("--log", choices=("log", "ln"), default="log", help="natural log as \\log or \\ln")
+    b.add_argument("--pdf", action="store_true", help="compile the LaTeX documents with latexmk")
     b.set_defaults(func=cmd_build)
     return p
 
