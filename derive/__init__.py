@@ -4,9 +4,23 @@ Public API (see DESIGN.md); everything is re-exported here and defined elsewhere
 """
 
 from derive.assumptions import names
+from derive.custom import custom
 from derive.engine import Derivation, derive
 from derive.equivalence import Verdict, equivalent
+from derive.infotheory import (
+    cross_entropy,
+    cross_entropy_closed_form,
+    entropy,
+    entropy_closed_form,
+    identities,
+    kl,
+    kl_closed_form,
+)
 from derive.latex.parse import parse_latex
 from derive.steps import Step
 
-__all__ = ["Derivation", "Step", "Verdict", "derive", "equivalent", "names", "parse_latex"]
+__all__ = [
+    "Derivation", "Step", "Verdict", "cross_entropy", "cross_entropy_closed_form", "custom", "derive",
+    "entropy", "entropy_closed_form", "equivalent", "identities", "kl", "kl_closed_form", "names",
+    "parse_latex",
+]

@@ -84,6 +84,26 @@ def cmd_equiv(args) -> int:
     return _exit_code(verdict.holds)
 
 
+def cmd_info(args) -> int:
+    from derive.infotheory import info_command
+
+    print(info_command(args.quantity, args.p, args.q, args.base))
+    return 0
+
+
+def _names_list(text: str | None) -> list[str]:
+    return [n.strip() for n in (text or "").split(",") if n.strip()]
+
+
+def cmd_nll(args) -> int:
+    from derive.custom import nll_command
+
+    domains = dict(item.split("=", 1) for item in args.domain) if args.domain else None
+    print(nll_command(args.density, _names_list(args.data), _names_list(args.params), _names_list(args.fixed),
+                      support=args.support, domains=domains, derive_normaliser=args.normalise))
+    return 0
+
+
 def cmd_build(args) -> int:
     from pathlib import Path
 
@@ -141,6 +161,23 @@ def parser() -> argparse.ArgumentParser:
     eq.add_argument("--params", default=None, help="comma-separated parameter names")
     eq.add_argument("--mode", choices=("exact", "constant", "affine"), default="exact")
     eq.set_defaults(func=cmd_equiv)
+
+    info = sub.add_parser("info", help="entropy, cross-entropy or KL of finite distributions, exactly")
+    info.add_argument("quantity", choices=("entropy", "cross-entropy", "kl"))
+    info.add_argument("--p", required=True, help="probabilities, e.g. 1/2,1/4,1/8,1/8")
+    info.add_argument("--q", default=None, help="the model's probabilities (cross-entropy, kl)")
+    info.add_argument("--base", default="2", help="2 (bits), e (nats) or any positive number")
+    info.set_defaults(func=cmd_info)
+
+    nll = sub.add_parser("nll", help="derive the loss of your own density (LaTeX)")
+    nll.add_argument("density", help="the density, e.g. '\\frac{1}{2b} e^{-|y-\\mu|/b}'")
+    nll.add_argument("--data", required=True, help="comma-separated data symbols")
+    nll.add_argument("--params", required=True, help="comma-separated parameter symbols")
+    nll.add_argument("--fixed", default="", help="comma-separated fixed symbols")
+    nll.add_argument("--support", default=None, help="reals, positive, unit, counts or binary")
+    nll.add_argument("--domain", action="append", default=[], help="NAME=reals|positive|unit, repeatable")
+    nll.add_argument("--normalise", action="store_true", help="derive the normaliser of a kernel")
+    nll.set_defaults(func=cmd_nll)
 
     b = sub.add_parser("build", help="write the derivations to outputs/")
     b.add_argument("--out", default="outputs")

@@ -76,3 +76,32 @@ def test_bad_input_exits_2_with_one_clean_line(args, message):
 def test_equiv_exit_codes(a, b, extra, code):
     result = run("equiv", a, b, *extra)
     assert result.returncode == code, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("args, out", [
+    (("info", "entropy", "--p", "1/2,1/4,1/8,1/8", "--base", "2"), "7/4 bits (1.75)"),
+    (("info", "cross-entropy", "--p", "1/2,1/4,1/8,1/8", "--q", "1/8,1/4,1/2,1/8"), "5/2 bits (2.5)"),
+    (("info", "kl", "--p", "1/2,1/4,1/8,1/8", "--q", "1/8,1/4,1/2,1/8", "--base", "2"), "3/4 bits (0.75)"),
+])
+def test_info_prints_exact_and_decimal(args, out):
+    result = run(*args)
+    assert result.returncode == 0 and result.stdout.strip() == out
+
+
+def test_info_refuses_a_distribution_that_does_not_sum_to_one():
+    result = run("info", "entropy", "--p", "1/2,1/3")
+    assert result.returncode == 2
+    assert result.stderr.startswith("derive: error: P does not sum to 1: its sum is 5/6")
+
+
+def test_nll_derives_the_loss_of_a_laplace_density_given_in_latex():
+    result = run("nll", r"\frac{1}{2b} e^{-|y-\mu|/b}", "--data", "y", "--params", "mu", "--fixed", "b")
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.split(":", 1) for line in result.stdout.splitlines()[:6])
+    assert lines["loss"].strip() == "Abs(mu - y)" and lines["scale"].strip() == "1/b"
+
+
+def test_nll_refuses_an_unnormalised_density():
+    result = run("nll", r"e^{-(y-\mu)^2}", "--data", "y", "--params", "mu")
+    assert result.returncode == 2
+    assert "not normalised" in result.stderr and "sqrt(pi)" in result.stderr
