@@ -816,7 +816,7 @@ class Layout:
 
 
 ARTICLE = Layout(width=42.0)
-SLIDE = Layout(width=29.0, lhs_share=0.34, note_size=r"\footnotesize", note_gap=1.5)
+SLIDE = Layout(width=36.0, lhs_share=0.3, note_size=r"\footnotesize", note_gap=1.5)
 MARKDOWN = Layout(width=None, note_size="")
 
 

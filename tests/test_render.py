@@ -1,0 +1,189 @@
+"""The textbook printer and the row layout.
+
+Exact-string tests are limited to rules of OUR printer (positive terms first, coefficient
+before a sum, data before its log, log bases, indexed symbols, parentheses): SymPy is pinned
+to 1.14.0 (pyproject), and the strings below come from our ``_print_<Class>`` methods, not
+from SymPy's defaults.  Everything else is compared structurally or parsed back.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sympy as sp
+
+import derive
+from derive.config import ConfigError, PrinterConfig
+from derive.latex.render import (ARTICLE, MARKDOWN, SLIDE, TextbookPrinter, emit_align, latex, layout_rows,
+                                 log_notation, render_steps, tex_height, tex_width, text_escape)
+
+y, yhat, sigma, p = sp.symbols("y yhat sigma p", positive=True)
+Y, YH, P = sp.IndexedBase("y"), sp.IndexedBase("yhat"), sp.IndexedBase("p")
+i, k, n, K = sp.symbols("i k n K", integer=True, positive=True)
+
+# (expression, exact LaTeX) -- each row one printer rule.
+RULES = [
+    pytest.param(y - yhat, r"y - \hat{y}", id="positive-terms-first"),
+    pytest.param(-yhat + 1, r"1 - \hat{y}", id="positive-constant-first"),
+    pytest.param(sp.log(yhat) * y, r"y \log \hat{y}", id="data-before-log"),
+    pytest.param(sp.Sum(Y[i] * sp.log(YH[i]), (i, 1, n)) / n,
+                 r"\frac{1}{n} \sum_{i=1}^{n} y_{i} \log \hat{y}_{i}", id="coefficient-before-sum"),
+    pytest.param(sp.log(y) / sp.log(2), r"\log_{2} y", id="log-base-2"),
+    pytest.param(-sp.Sum(P[k] * sp.log(P[k]), (k, 1, K)) / sp.log(2),
+                 r"- \sum_{k=1}^{K} p_{k} \log_{2} p_{k}", id="entropy-in-bits"),
+    pytest.param(Y[i], r"y_{i}", id="indexed"),
+    pytest.param(YH[i, k], r"\hat{y}_{ik}", id="indexed-two-indices"),
+    pytest.param(sp.log(1 - yhat), r"\log(1 - \hat{y})", id="log-parens-around-a-sum"),
+    pytest.param(sp.log(2) / 2, r"\frac{1}{2} \log 2", id="log-of-a-number-coefficient-first"),
+    pytest.param(sp.log(y / sigma), r"\log\left(\frac{y}{\sigma}\right)", id="tall-argument-left-right"),
+    pytest.param((y - yhat) ** 2 / (2 * sigma**2), r"\frac{(y - \hat{y})^{2}}{2 \sigma^{2}}",
+                 id="plain-parens-when-flat"),
+    pytest.param(sp.exp(-(y - yhat) ** 2 / (2 * sigma**2)) / sp.sqrt(2 * sp.pi * sigma**2),
+                 r"\frac{1}{\sigma \sqrt{2 \pi}} \exp\left(- \frac{(y - \hat{y})^{2}}{2 \sigma^{2}}\right)",
+                 id="gaussian-density"),
+    pytest.param(sp.exp(-y), r"e^{- y}", id="flat-exponent-e"),
+    pytest.param(-sp.Sum(-sp.Sum(Y[i, k] * sp.log(YH[i, k]), (k, 1, K)), (i, 1, n)) * -1,
+                 r"- \sum_{i=1}^{n} \sum_{k=1}^{K} y_{ik} \log \hat{y}_{ik}", id="minus-before-sums"),
+    pytest.param(sp.Sum(-Y[i] * sp.log(YH[i]) - (1 - Y[i]) * sp.log(1 - YH[i]), (i, 1, n)) / n,
+                 r"- \frac{1}{n} \sum_{i=1}^{n} [y_{i} \log \hat{y}_{i} + (1 - y_{i}) \log(1 - \hat{y}_{i})]",
+                 id="bce-brackets-and-sign"),
+    pytest.param(sp.log(sp.gamma(y)), r"\log \Gamma(y)", id="log-gamma"),
+    pytest.param(sp.Abs(y - yhat), r"|y - \hat{y}|", id="abs"),
+]
+
+
+@pytest.mark.parametrize("expr, expected", RULES)
+def test_printer_rule(expr, expected):
+    assert latex(expr) == expected
+
+
+def test_ln_notation_and_the_log_base_stays():
+    config = PrinterConfig(log="ln")
+    assert latex(sp.log(yhat) * y, config) == r"y \ln \hat{y}"
+    assert latex(sp.log(y) / sp.log(2), config) == r"\log_{2} y"
+
+
+def test_log_parens_always():
+    assert latex(sp.log(yhat), PrinterConfig(log_parens="always")) == r"\log(\hat{y})"
+
+
+def test_piecewise_with_a_shared_term_prints_the_term_outside():
+    x, d = sp.symbols("x delta", positive=True)
+    expr = sp.Piecewise((x**2 / 2 + sp.log(d), x < d), (x + sp.log(d), True))
+    tex = latex(expr)
+    assert tex.count(r"\log \delta") == 1 and r"\begin{cases}" in tex
+
+
+# --------------------------------------------------------------------------- parsed back
+
+ROUND_TRIP = [
+    y - yhat,
+    sp.log(yhat) * y,
+    -y * sp.log(yhat) - (1 - y) * sp.log(1 - yhat),
+    (y - yhat) ** 2 / (2 * sigma**2) + sp.log(sigma) + sp.log(2) / 2,
+    sp.log(y) / sp.log(2),
+    sp.exp(-(y - yhat) ** 2 / (2 * sigma**2)) / sp.sqrt(2 * sp.pi * sigma**2),
+    sp.Sum((Y[i] - YH[i]) ** 2, (i, 1, n)) / n,
+    -sp.Sum(Y[i] * sp.log(YH[i]) + (1 - Y[i]) * sp.log(1 - YH[i]), (i, 1, n)) / n,
+]
+
+
+@pytest.mark.parametrize("expr", ROUND_TRIP, ids=[str(e)[:40] for e in ROUND_TRIP])
+def test_printed_latex_parses_back_to_the_same_expression(expr):
+    verdict = derive.equivalent(expr, latex(expr), mode="exact")
+    assert verdict.holds is True, (latex(expr), verdict)
+
+
+@pytest.mark.parametrize("name", ["gaussian", "bernoulli", "categorical"])
+def test_classic_losses_parse_back(name):
+    d = derive.derive(name)
+    for target in ("loss", "dataset_loss"):
+        expr = getattr(d, target)
+        tex = latex(expr, lead_symbols=tuple(d.params))
+        assert derive.equivalent(expr, tex, params=d.params, mode="exact").holds is True, (name, target, tex)
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def test_config_rejects_unknown_keys_and_bad_values():
+    with pytest.raises(ConfigError, match=r"^unknown printer setting\(s\) colour; known: log, "):
+        PrinterConfig.from_mapping({"colour": "red"})
+    with pytest.raises(ConfigError, match=r"^printer setting log='log10': expected one of 'log', 'ln'$"):
+        PrinterConfig(log="log10")
+    assert PrinterConfig.from_mapping({"log": "ln"}).log == "ln"
+    with pytest.raises(Exception):
+        PrinterConfig().log = "ln"  # frozen
+
+
+def test_printer_rejects_unknown_settings():
+    with pytest.raises(TypeError, match="Unknown setting 'colour'"):
+        TextbookPrinter({"colour": "red"})
+
+
+# --------------------------------------------------------------------------- fragments
+
+
+def test_text_escape_keeps_math_and_commands():
+    assert text_escape(r"gaussian_nll_loss at $a_b$, 50% \emph{x}") == r"gaussian\_nll\_loss at $a_b$, 50\% \emph{x}"
+    assert text_escape(r"already \_ escaped") == r"already \_ escaped"
+
+
+def test_log_notation_rewrites_control_words_only():
+    ln = PrinterConfig(log="ln")
+    assert log_notation(r"-\log \prod_{i} p(y_i) + \log_2 x + \logit", ln) == r"-\ln \prod_{i} p(y_i) + \log_2 x + \logit"
+    assert log_notation(r"-\log{\log x}", ln) == r"-\ln{\ln x}"
+    assert log_notation(r"-\log x", PrinterConfig()) == r"-\log x"
+
+
+def test_width_and_height_estimates_order_things_sensibly():
+    assert tex_width(r"y") < tex_width(r"y - \hat{y}") < tex_width(r"\frac{(y - \hat{y})^{2}}{2 \sigma^{2}} + \log \sigma")
+    assert tex_width(r"\frac{a + b + c}{d}") < tex_width(r"a + b + c + d")
+    assert tex_height(r"y") < tex_height(r"\frac{y}{2}") < tex_height(r"\frac{1}{n} \sum_{i=1}^{n} \frac{y_i}{2}")
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def test_rows_drop_constants_under_a_brace_then_a_propto_row():
+    d = derive.derive("gaussian")
+    tex = render_steps(d.steps, params=d.params)
+    assert tex.startswith(r"\begin{align*}") and tex.endswith(r"\end{align*}")
+    assert r"\underbrace{\log \sigma + \frac{1}{2} \log 2 + \frac{1}{2} \log \pi}_{\text{const.\ in }\hat{y}}" in tex
+    rows = [r for r in tex.split("\\\\") if "&" in r]
+    braced = next(index for index, r in enumerate(rows) if r"\underbrace" in r)
+    assert r"&\propto (y - \hat{y})^{2}" in rows[braced + 1]
+
+
+def test_a_row_repeating_the_one_above_is_not_shown():
+    d = derive.derive("bernoulli")  # nothing to drop: the "split" and "loss" steps repeat
+    labels = [r.label for r in layout_rows(d.steps, params=d.params)]
+    assert "split" not in labels and "loss" not in labels and "expand" in labels
+
+
+@pytest.mark.parametrize("layout", [ARTICLE, SLIDE], ids=["article", "slide"])
+def test_every_registered_derivation_fits_the_width(layout):
+    too_wide = []
+    for name in derive.names():
+        d = derive.derive(name)
+        rows = layout_rows(d.steps, params=d.params, layout=layout)
+        lhs_column = max([tex_width(r.lhs) for r in rows if not r.wide_lhs] + [0.0])
+        for row in rows:
+            for line in row.lines:
+                start = 2 * layout.indent if row.wide_lhs else lhs_column
+                if start + tex_width(row.relation + " " + line) > layout.width + 1e-9:
+                    too_wide.append((name, row.label, line[:60]))
+    assert not too_wide, f"rows wider than the page (add a split rule): {too_wide}"
+
+
+def test_overlays_wrap_every_cell_and_markdown_has_no_intertext():
+    d = derive.derive("gaussian")
+    rows = layout_rows(d.steps, params=d.params, layout=SLIDE)
+    tex = emit_align(rows, SLIDE, overlays=list(range(1, len(rows) + 1)))
+    assert r"\pause" not in tex
+    for index in range(1, len(rows) + 1):
+        assert rf"\visible<{index}->{{" in tex
+    md = emit_align(layout_rows(d.steps, params=d.params, layout=MARKDOWN), MARKDOWN, environment="aligned")
+    assert md.startswith(r"\begin{aligned}")
+    assert not re.search(r"\\(intertext|MoveEqLeft|visible|small)\b", md)
