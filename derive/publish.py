@@ -193,7 +193,8 @@ def _references_tex(ctx: Context, d: Derivation, layout: Layout) -> str:
         if tex_width(head + words, "text") + tex_width(math) <= 0.8 * layout.width:
             items.append(r"  \item %s$\displaystyle %s$ \quad %s." % (head, math, words))
         else:
-            items.append("  \\item %s%s.\n\\[ %s \\]" % (head, words[:1].upper() + words[1:], math))
+            lead = f"{label}, {words}" if label else words[:1].upper() + words[1:]
+            items.append("  \\item %s:\n\\[ %s \\]" % (lead, math))
     return "\n".join(["The hand-written formulas it was checked against:", r"\begin{itemize}",
                       *items, r"\end{itemize}"])
 

@@ -1,0 +1,169 @@
+"""`derive build`: the four documents, the figures, the options, determinism."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import derive
+from derive import cli, publish
+from derive.config import ConfigError, PrinterConfig
+from derive.errors import UnknownAssumption
+from derive.figures import make_slice, Skip
+from derive.latex.render import SLIDE, layout_rows
+
+SUBSET = ["gaussian", "bernoulli", "categorical", "laplace", "poisson"]
+
+# Commands that KaTeX (and MathJax) know, among those `derive` writes.  A new command in
+# derivations.md must be checked against https://katex.org/docs/supported and added here.
+KATEX = set("""
+frac sum prod log ln exp sqrt left right bigl bigr biggl biggr Bigl Bigr hat bar tilde mathcal
+mathrm operatorname text boxed underbrace quad qquad mid sim propto neq cdot times in dots ldots
+cdots infty begin end geq leq le ge to ell binom Gamma Sigma Pi Delta Phi Psi Omega Lambda Theta
+alpha beta gamma delta epsilon varepsilon zeta eta theta kappa lambda mu nu xi pi rho sigma tau
+phi varphi chi psi omega max min cos sin cosh sinh tanh top mathbb mathbf lvert rvert vert
+operatorname erf displaystyle
+""".split()) | {",", ";", " ", "!", "\\", "{", "}", "|", ":"}
+
+
+@pytest.fixture(scope="module")
+def subset_build(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("subset")
+    publish.build(out, only=SUBSET)
+    return out
+
+
+def test_build_writes_the_documents_and_figures(subset_build):
+    for name in publish.OUTPUT_FILES:
+        assert (subset_build / name).is_file(), name
+    for name in SUBSET + ["overview"]:
+        for suffix in (".pdf", ".png"):
+            assert (subset_build / "figures" / f"{name}{suffix}").stat().st_size > 1000, (name, suffix)
+
+
+def test_article_reads_like_a_textbook(subset_build):
+    tex = (subset_build / "derivations.tex").read_text()
+    sections = tex.split(r"\section{")[1:]
+    assert len(sections) == len(SUBSET)
+    for name, section in zip(SUBSET, sections):
+        a = derive.derive(name).assumption
+        assert a.words.split("$")[0][:20] in section, name  # the assumption in words
+        assert a.statement in section  # and in symbols
+        assert r"\begin{align*}" in section and r"\boxed{\ell(" in section
+        assert "checked against" in section and ("exactly" in section or "up to" in section)
+        assert rf"\includegraphics[width=\linewidth]{{figures/{name}}}" in section
+    assert r"\includegraphics[width=\linewidth]{figures/overview}" in tex
+
+
+def test_references_state_the_mode(subset_build):
+    tex = (subset_build / "derivations.tex").read_text()
+    assert r"-\log p(y \mid \hat{y}) = a \left((y - \hat{y})^2\right) + b" in tex
+    assert "up to a positive affine map, with $a > 0$" in tex
+    assert r"-\log p(y \mid \hat{y}) \neq (y - \hat{y})^2" in tex and "as expected" in tex
+
+
+def test_slides_reveal_rows_per_cell_and_end_with_a_summary(subset_build):
+    tex = (subset_build / "slides.tex").read_text()
+    frames = tex.split(r"\begin{frame}")[1:]
+    assert r"\titlepage" in frames[0]
+    assert r"\pause" not in tex
+    assert r"\visible<2->{" in tex
+    summary = [f for f in frames if f.startswith(r"{Assumption $\to$ loss")]
+    assert summary and all(r"\toprule" in f for f in summary)
+    assert sum(f.count(r"\\") - 1 for f in summary) == len(SUBSET)  # a header, then one row each
+    for name in SUBSET:
+        title = derive.derive(name).assumption.title
+        assert any(f.startswith("{" + title) for f in frames), name
+        assert rf"{{figures/{name}}}" in tex
+
+
+def test_long_derivations_are_split_over_frames_that_fit():
+    d = derive.derive("gaussian")
+    rows = layout_rows(d.steps, params=d.params, layout=SLIDE)
+    groups = publish._frames_of_rows(rows, publish.SLIDE_BUDGET, publish.SLIDE_BUDGET)
+    assert len(groups) > 1 and sum(len(g) for g in groups) == len(rows)
+    for group in groups:
+        if len(group) > 1:
+            assert sum(r.height + (1.5 if r.note else 0) for r in group) <= publish.SLIDE_BUDGET
+
+
+def _math_of_markdown(md: str) -> list[str]:
+    blocks = re.findall(r"\$\$\n(.*?)\n\$\$", md, flags=re.S)
+    rest = re.sub(r"\$\$\n.*?\n\$\$", "", md, flags=re.S)
+    return blocks + re.findall(r"\$([^$\n]+)\$", rest)
+
+
+def test_markdown_is_katex_safe(subset_build):
+    md = (subset_build / "derivations.md").read_text()
+    math = _math_of_markdown(md)
+    assert any(r"\begin{aligned}" in m for m in math)
+    assert r"\begin{align*}" not in md
+    used = {c for m in math for c in re.findall(r"\\([A-Za-z]+|.)", m)}
+    assert used <= KATEX, f"not known to be in KaTeX: {sorted(used - KATEX)}"
+    envs = set(re.findall(r"\\begin\{([a-z*]+)\}", md))
+    assert envs <= {"aligned", "cases"}, envs
+    assert "![Gaussian noise with fixed variance](figures/gaussian.png)" in md
+
+
+def test_catalog_json(subset_build):
+    data = json.loads((subset_build / "catalog.json").read_text())
+    entries = {e["name"]: e for e in data["assumptions"]}
+    assert list(entries) == SUBSET
+    assert entries["gaussian"]["figure"] == {"pdf": "figures/gaussian.pdf", "png": "figures/gaussian.png"}
+    assert entries["gaussian"]["loss"]["latex"] == r"(y - \hat{y})^{2}"
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    only = ["gaussian", "categorical", "poisson"]
+    first = {p.relative_to(tmp_path / "a"): p.read_bytes() for p in publish.build(tmp_path / "a", only=only)}
+    second = {p.relative_to(tmp_path / "b"): p.read_bytes() for p in publish.build(tmp_path / "b", only=only)}
+    assert first.keys() == second.keys() and any(p.suffix == ".pdf" for p in first)
+    assert [p for p in first if first[p] != second[p]] == []
+    pdf = first[Path("figures/gaussian.pdf")]
+    assert b"CreationDate" not in pdf and b"matplotlib" not in pdf.lower()
+
+
+def test_formats_and_log_option(tmp_path):
+    written = publish.build(tmp_path, only=["bernoulli"], formats=("md",), config=PrinterConfig(log="ln"))
+    assert {p.name for p in written if p.parent == tmp_path} == {"derivations.md"}
+    md = (tmp_path / "derivations.md").read_text()
+    assert r"\ln \hat{y}" in md and not re.search(r"\\log(?![_a-zA-Z])", md)
+
+
+def test_bad_options_name_what_is_known(tmp_path):
+    with pytest.raises(ConfigError, match=r"^unknown format\(s\) pdf; known: tex, slides, md, json$"):
+        publish.parse_formats("tex,pdf")
+    with pytest.raises(UnknownAssumption, match=r"^unknown assumption 'nope'; known: gaussian"):
+        publish.build(tmp_path, only=["nope"])
+
+
+def test_cli_build(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = cli.main(["build", "--only", "gaussian,bernoulli", "--format", "tex,md,slides,json", "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert f"wrote {out / 'derivations.tex'}" in printed and "figure files" in printed
+    assert cli.main(["build", "--format", "docx", "--out", str(out)]) == cli.EXIT_BAD_INPUT
+
+
+def test_cli_pdf_without_tex_says_so(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(publish, "tex_missing", lambda: ["latexmk", "beamer.cls"])
+    code = cli.main(["build", "--only", "gaussian", "--format", "tex", "--out", str(tmp_path), "--pdf"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "TeX is not available (missing: latexmk, beamer.cls)" in err and "texlive-latex-extra" in err
+    assert (tmp_path / "derivations.tex").is_file() and not (tmp_path / "derivations.pdf").exists()
+
+
+@pytest.mark.parametrize("name", derive.names())
+def test_every_assumption_has_a_figure_or_a_reason(name):
+    d = derive.derive(name)
+    try:
+        view = make_slice(d)
+    except Skip as why:
+        assert str(why)
+        return
+    assert view.target_values and view.prediction_tex
