@@ -319,13 +319,18 @@ def _draw_density(ax, sl: _Slice, colors) -> None:
         xs = grid(sl.support, sl.target_values)
     ys = evaluate(density, sl.data, xs)
     if sl.discrete:
-        ax.vlines(xs, 0, ys, color="0.35", linewidth=2.5)
-        ax.plot(xs, ys, "o", color="0.35", markersize=3)
+        marked = dict(zip(sl.target_values, colors))
+        stem_colors = [marked.get(float(x), "0.45") for x in xs]
+        ax.vlines(xs, 0, ys, colors=stem_colors, linewidth=3.0)
+        ax.scatter(xs, ys, c=stem_colors, s=12, zorder=3)
+        ax.set_xlim(float(xs[0]) - 0.6, float(xs[-1]) + 0.6)
+        if len(xs) <= 12:
+            ax.set_xticks(xs, [_number(float(x)) for x in xs])
     else:
         ax.plot(xs, ys, color="0.2")
         ax.fill_between(xs, 0, np.nan_to_num(ys), color="0.85")
-    for value, color in zip(sl.target_values, colors):
-        ax.axvline(value, color=color, linestyle=":", linewidth=1.2)
+        for value, color in zip(sl.target_values, colors):
+            ax.axvline(value, color=color, linestyle=":", linewidth=1.2)
     ax.set_xlabel(f"${sl.data_tex}$")
     ax.set_ylim(bottom=0)
 
@@ -340,7 +345,8 @@ def _draw_loss(ax, sl: _Slice, colors) -> None:
         ax.plot(xs, ys, color=color, label=label)
         if np.any(np.isfinite(ys)):
             best = int(np.nanargmin(ys))
-            ax.plot([xs[best]], [ys[best]], "o", color=color, markersize=3.5)
+            if 0 < best < len(xs) - 1:  # an interior minimum, not the edge of the plot
+                ax.plot([xs[best]], [ys[best]], "o", color=color, markersize=3.5)
     ax.set_ylim(*_limits(curves))
     ax.set_xlabel(f"prediction ${sl.prediction_tex}$")
     ax.set_title("loss $\\ell$ (constants dropped)")
@@ -372,7 +378,7 @@ def assumption_figure(d: Derivation, out: Path) -> FigureFiles:
     caption = (f"Left: the {'quasi-density' if sl.quasi else 'density'} at ${sl.prediction_tex} = "
                f"{_number(sl.prediction_value)}$, with the targets marked.  Right: the loss as a "
                f"function of the prediction ${sl.prediction_tex}$ for those targets; dots mark the "
-               f"minima.{slice_note}")
+               f"minima inside the plotted range.{slice_note}")
     return FigureFiles(name, stem, caption)
 
 
@@ -449,25 +455,27 @@ def overview_figure(derivations: list[Derivation], out: Path) -> FigureFiles:
         return FigureFiles("overview", None, "", note="no assumption with a residual loss")
     mpl, Figure, Canvas, params = _matplotlib()
     with mpl.rc_context(params):
-        fig = Figure(figsize=(6.4, 3.2))
+        rows = (len(curves) + 1) // 2
+        fig = Figure(figsize=(6.4, 3.0 + 0.17 * rows))
         ax = fig.subplots()
-        fig.subplots_adjust(left=0.09, right=0.99, bottom=0.14, top=0.98)
+        fig.subplots_adjust(left=0.09, right=0.99, bottom=0.13 + 0.052 * rows, top=0.98)
         styles = ("-", "--", "-.", ":")
         for index, (label, values, how) in enumerate(curves):
-            mark = "" if how == "curvature" else " (kink: matched at $|r| = 1$)"
+            mark = "" if how == "curvature" else " (kink)"
             ax.plot(rs, values, label=label + mark, color=COLORS[index % len(COLORS)],
                     linestyle=styles[(index // len(COLORS)) % len(styles)])
         ax.set_xlim(-3, 3)
-        ax.set_ylim(-0.1, 5.4)
+        ax.set_ylim(-0.1, 4.6)
         ax.set_xlabel("residual $r = y - \\hat{y}$")
         ax.set_ylabel("loss, shifted and scaled")
-        ax.legend(frameon=False, fontsize=7.0, loc="upper center", ncols=2)
+        ax.legend(frameon=False, fontsize=7.0, loc="upper center", ncols=2,
+                  bbox_to_anchor=(0.5, -0.2), borderaxespad=0.0)
         stem = f"{FIGURE_DIR}/overview"
         _save(fig, Canvas, out, stem)
     caption = ("The losses whose assumption is a location family on the real line, as functions of "
                "the residual $r = y - \\hat{y}$ (fixed symbols at typical values), each shifted to 0 "
                "at $r = 0$ and scaled to curvature 1 there, where the squared loss is $r^2/2$; a loss "
-               "with a kink at 0 is matched to $r^2/2$ at $|r| = 1$.")
+               "with a kink at 0 (marked ``kink'') is matched to $r^2/2$ at $|r| = 1$.")
     return FigureFiles("overview", stem, caption)
 
 

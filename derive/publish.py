@@ -118,7 +118,7 @@ def reference_math(ctx: Context, d: Derivation, c: Check) -> str:
     if ref.mode == "constant":
         rhs = r"%s + \text{const.}" % rhs
     elif ref.mode == "affine":
-        rhs = r"a \left(%s\right) + b" % rhs
+        rhs = r"a \left[%s\right] + b" % rhs
     return "%s %s %s" % (lhs, relation, rhs)
 
 

@@ -60,7 +60,7 @@ def test_article_reads_like_a_textbook(subset_build):
 
 def test_references_state_the_mode(subset_build):
     tex = (subset_build / "derivations.tex").read_text()
-    assert r"-\log p(y \mid \hat{y}) = a \left((y - \hat{y})^2\right) + b" in tex
+    assert r"-\log p(y \mid \hat{y}) = a \left[(y - \hat{y})^2\right] + b" in tex
     assert "up to a positive affine map, with $a > 0$" in tex
     assert r"-\log p(y \mid \hat{y}) \neq (y - \hat{y})^2" in tex and "as expected" in tex
 
