@@ -1,0 +1,248 @@
+"""Your own noise model: ``derive.custom(density, data=..., params=..., fixed=...)``.
+
+The density (a SymPy expression or hand-written LaTeX) becomes an :class:`Assumption` on
+the fly and goes through the same pipeline as the catalogue.  Its normalisation is checked
+first: symbolically where SymPy can integrate or sum it over the support, numerically
+(mpmath quadrature at seeded parameter values) otherwise.  A density whose mass is not 1
+is refused with :class:`NotNormalised`, unless ``derive_normaliser=True`` asks the engine
+to derive Z and divide by it (as the catalogue does for Huber).
+
+``nll_command`` is the text of ``derive nll 'LATEX' --data y --params mu [--fixed sigma]``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import signal
+import threading
+from typing import Mapping
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from derive import symbols as S
+from derive.assumptions.base import Assumption
+from derive.engine import Derivation, mass, run
+from derive.errors import DeriveError, Unsupported
+from derive.steps import Step
+
+SUPPORTS: dict[str, sp.Set] = {
+    "reals": S.REALS,
+    "positive": S.POSITIVE,
+    "unit": sp.Interval(0, 1),
+    "counts": S.NONNEG_INT,
+    "binary": sp.FiniteSet(0, 1),
+}
+
+NUMERIC_TOLERANCE = 1e-8
+NUMERIC_POINTS = 3
+SYMBOLIC_SECONDS = 4.0  # budget of the symbolic attempt before the numeric check
+NUMERIC_SECONDS = 20.0  # budget of the numeric check (double-exponential tails can stall mpmath)
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Raise _OutOfTime after ``seconds`` (SIGALRM; no limit off the main thread or on Windows)."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class NotNormalised(DeriveError, ValueError):
+    """A custom density whose mass over the support is not 1."""
+
+
+def _names(spec) -> tuple[str, ...]:
+    if spec is None:
+        return ()
+    if isinstance(spec, str):
+        return tuple(n.strip() for n in spec.split(",") if n.strip())
+    return tuple(s if isinstance(s, str) else s.name for s in spec)
+
+
+def _parse(density) -> sp.Expr:
+    if isinstance(density, str):
+        from derive.latex.parse import parse_latex  # lazily: the front-end is optional here
+
+        density = parse_latex(density)
+        density = getattr(density, "expr", density)
+    return sp.sympify(density)
+
+
+def _infer_support(density: sp.Expr, y: sp.Symbol) -> sp.Set:
+    """Counts when the data appear in a factorial or binomial coefficient; else the reals."""
+    if any(f.has(y) for f in density.atoms(sp.factorial, sp.binomial)):
+        return S.NONNEG_INT
+    return S.REALS
+
+
+def _as_set(support) -> sp.Set | None:
+    if support is None or isinstance(support, sp.Set):
+        return support
+    try:
+        return SUPPORTS[support]
+    except KeyError:
+        raise DeriveError(f"unknown support {support!r}; known: {', '.join(SUPPORTS)}") from None
+
+
+def build_assumption(density, data, params, fixed=(), *, support=None, domains: Mapping | None = None,
+                     name: str = "custom", kernel: bool = False) -> Assumption:
+    """The :class:`Assumption` of a custom density, symbols rebuilt with their domains (by
+    name, as in :mod:`derive.symbols`, or from ``domains``; the data from the support)."""
+    expr = _parse(density)
+    data_names, param_names, fixed_names = _names(data), _names(params), _names(fixed)
+    if len(data_names) != 1:
+        raise Unsupported("a custom density takes exactly one data symbol")
+    given = {s.name: s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+    unknown = sorted(set(given) - set(data_names + param_names + fixed_names))
+    if unknown:
+        raise DeriveError(f"symbols {', '.join(unknown)} are neither data, params nor fixed; "
+                          "name each with --data, --params or --fixed")
+    missing = [n for n in param_names if n not in given]
+    if missing:
+        raise DeriveError(f"params {', '.join(missing)} do not appear in the density")
+    domains = dict(domains or {})
+    (y_name,) = data_names
+    support_set = _as_set(support) or _infer_support(expr, given.get(y_name, sp.Symbol(y_name)))
+    domain_of = {y_name: support_set}
+    for n in param_names + fixed_names:
+        domain_of[n] = _as_set(domains.get(n)) if n in domains else S.default_domain(n)
+    rebuilt = {n: S.symbol(n, domain_of[n]) for n in data_names + param_names + fixed_names}
+    expr = expr.xreplace({given[n]: rebuilt[n] for n in given})
+    y = rebuilt[y_name]
+    return Assumption(
+        name=name, title=f"custom noise model: {name}", statement=sp.latex(expr), words="A custom density.",
+        loss_name="custom loss", density=expr, data=(y,), params=tuple(rebuilt[n] for n in param_names),
+        fixed=tuple(rebuilt[n] for n in fixed_names), domains={rebuilt[n]: domain_of[n] for n in rebuilt},
+        support=support_set, kernel=kernel,
+    )
+
+
+def _sample(domain: sp.Set, rng) -> float:
+    if domain == S.REALS:
+        return float(rng.normal(0, 1.5))
+    if isinstance(domain, sp.Range):
+        return float(rng.integers(max(int(domain.inf), 1), max(int(domain.inf), 1) + 4))
+    if isinstance(domain, sp.Interval):
+        lo = float(domain.inf) if domain.inf.is_finite else float(domain.sup) - 5
+        hi = float(domain.sup) if domain.sup.is_finite else lo + 4
+        return lo + (hi - lo) * float(rng.uniform(0.15, 0.85))
+    raise Unsupported(f"cannot sample a value from {domain}")
+
+
+def numeric_mass(a: Assumption, seed: int = 0, points: int = NUMERIC_POINTS) -> list[float]:
+    """The mass at ``points`` seeded values of the params and fixed symbols (mpmath, 30 digits)."""
+    rng = np.random.default_rng(seed)
+    (y,) = a.data
+    masses = []
+    for _ in range(points):
+        values = {s: _sample(a.domains[s], rng) for s in a.params + a.fixed}
+        f = sp.lambdify(y, a.density.xreplace(values), "mpmath")
+        with mpmath.workdps(30):
+            support = a.support
+            if isinstance(support, sp.FiniteSet):
+                total = sum(f(int(v)) for v in support)
+            elif isinstance(support, sp.Range):
+                total = mpmath.nsum(lambda k: f(int(k)), [int(support.inf), mpmath.inf])
+            else:
+                lo = -mpmath.inf if support.inf == -sp.oo else mpmath.mpf(float(support.inf))
+                hi = mpmath.inf if support.sup == sp.oo else mpmath.mpf(float(support.sup))
+                total = mpmath.quad(f, [lo, hi])
+        masses.append(float(total))
+    return masses
+
+
+def check_normalisation(a: Assumption) -> tuple[str, sp.Expr | list[float]]:
+    """("symbolic", mass) when SymPy computes the mass within SYMBOLIC_SECONDS, else
+    ("numeric", [masses])."""
+    try:
+        with _time_limit(SYMBOLIC_SECONDS):
+            m = mass(a.density, a)
+            if not m.has(sp.Integral, sp.Sum, sp.Piecewise):
+                return "symbolic", sp.simplify(m)
+    except (NotImplementedError, ValueError, TypeError, Unsupported, _OutOfTime):
+        pass
+    try:
+        with _time_limit(NUMERIC_SECONDS):
+            return "numeric", numeric_mass(a)
+    except _OutOfTime:
+        raise Unsupported(f"{a.name}: cannot check the normalisation: SymPy cannot integrate the density "
+                          f"and quadrature did not finish in {NUMERIC_SECONDS:g} s") from None
+
+
+def custom(density, data, params, fixed=(), *, support=None, domains: Mapping | None = None,
+           derive_normaliser: bool = False, name: str = "custom") -> Derivation:
+    """Derive the loss of your own density (SymPy expression or LaTeX).
+
+    ``data``, ``params``, ``fixed``: names or symbols (a comma-separated string is fine).
+    ``support``: a SymPy set or one of ``reals``, ``positive``, ``unit``, ``counts``,
+    ``binary`` (default: counts when the data appear in a factorial or binomial, else the
+    reals).  Raises :class:`NotNormalised` when the density does not integrate (sum) to 1,
+    unless ``derive_normaliser`` is set, in which case Z is derived and divided out."""
+    a = build_assumption(density, data, params, fixed, support=support, domains=domains, name=name)
+    how, m = check_normalisation(a)
+    if how == "symbolic":
+        normalised = m == 1
+        shown = sp.sstr(m)
+    else:
+        normalised = all(abs(x - 1) < NUMERIC_TOLERANCE for x in m)
+        shown = ", ".join(f"{x:.12g}" for x in m) + " at seeded parameter values"
+    if not normalised:
+        if not derive_normaliser:
+            raise NotNormalised(
+                f"{name}: the density is not normalised over {a.support}: its mass is {shown} ({how}), not 1; "
+                "declare the parameters' domains (domains={'mu': 'positive'}; CLI: --domain mu=positive), "
+                "pass derive_normaliser=True (CLI: --normalise) to derive the normaliser, or fix the density")
+        if how != "symbolic":
+            raise Unsupported(f"{name}: the normaliser has no closed form SymPy can derive (mass {shown})")
+        a = dataclasses.replace(a, kernel=True)
+        note = f"the density given is a kernel: its mass {shown} is derived and divided out"
+    else:
+        note = f"normalised: the mass over the support is 1 ({how}: {shown})"
+    d = run(a)
+    check = Step("normalisation", m if how == "symbolic" else sp.Float(m[0]), note,
+                 lhs="\\int p(%s)\\, d%s" % (sp.latex(a.data[0]), sp.latex(a.data[0])))
+    return dataclasses.replace(d, steps=(d.steps[0], check) + d.steps[1:])
+
+
+def nll_command(latex: str, data, params, fixed=(), *, support=None, domains: Mapping | None = None,
+                derive_normaliser: bool = False) -> str:
+    """The text printed by ``derive nll 'LATEX' --data y --params mu [--fixed sigma]
+    [--support positive] [--domain mu=positive] [--normalise]``.  Raises DeriveError
+    (NotNormalised, ParseError, ...) for the CLI to report."""
+    d = custom(latex, data, params, fixed, support=support, domains=domains, derive_normaliser=derive_normaliser)
+    from derive.latex.render import latex as tex
+
+    note = next(s.note for s in d.steps if s.label == "normalisation")
+    lines = [
+        f"density:   {d.density if d.density is not None else d.assumption.density}",
+        f"check:     {note}",
+        f"nll:       {d.nll}",
+        f"loss:      {d.loss}",
+        f"scale:     {d.scale}",
+        f"dropped:   {', '.join(map(str, d.dropped)) or '(none)'}",
+        f"dataset:   {d.dataset_loss}",
+        "",
+        "loss (LaTeX): " + tex(d.loss),
+        "",
+        d.to_latex(),
+    ]
+    return "\n".join(lines)
