@@ -202,9 +202,9 @@ register(Assumption(
     kernel=True,
     data=(y,), params=(yhat,), fixed=(delta,),
     domains={y: REAL, yhat: REAL, delta: POS},
+    # Huber's loss without a cases environment: (1/2) min(|r|, delta)^2 + delta (|r| - min(|r|, delta)).
     references=(Reference(
-        r"\begin{cases} \frac{1}{2}(y - \hat{y})^2 & |y - \hat{y}| \le \delta \\ "
-        r"\delta\left(|y - \hat{y}| - \frac{1}{2}\delta\right) & \text{otherwise} \end{cases}",
+        r"\frac{1}{2}\min(|y - \hat{y}|, \delta)^2 + \delta\left(|y - \hat{y}| - \min(|y - \hat{y}|, \delta)\right)",
         "loss", label="Huber loss"),),
 ))
 

@@ -66,7 +66,7 @@ register(Assumption(
     support="onehot",
     vector_index=(k, 1, K),
     references=(Reference(
-        r"-\sum_{k=1}^{K} \left((1 - \epsilon) y_k + \frac{\epsilon}{K}\right) \log \hat{y}_k", "loss",
+        r"-\sum_{k=1}^{K} \left((1 - \mathrm{eps}) y_k + \frac{\mathrm{eps}}{K}\right) \log \hat{y}_k", "loss",
         label="cross-entropy with the smoothed target"),),
 ))
 
