@@ -10,6 +10,9 @@ Everything here is deterministic: the same catalogue gives byte-identical files.
                       (split over frames when long) and a result frame; a summary table
     derivations.md    GitHub/KaTeX: ``aligned`` inside ``$$``, only macros KaTeX knows
     catalog.json      every derived quantity as srepr and LaTeX, with the verdicts
+
+and, for the whole catalogue, a last part on entropy, cross-entropy and KL divergence in
+each of the four (:mod:`derive.publish_info`).
     figures/          <name>.pdf/.png per assumption, overview.pdf/.png
 """
 
@@ -32,8 +35,10 @@ from derive.config import ConfigError, PrinterConfig
 from derive.errors import DeriveError
 from derive.engine import Derivation, derive
 from derive.figures import FigureFiles, write_figures
-from derive.latex.render import (ARTICLE, MARKDOWN, SLIDE, Layout, Row, TextbookPrinter, emit_align,
-                                 layout_rows, log_notation, tex_height, tex_width, text_escape)
+from derive import publish_info
+from derive.latex.render import (ARTICLE, MARKDOWN, SLIDE, SLIDE_BUDGET, Layout, TextbookPrinter,
+                                 display_math, emit_align, frames_of_rows, layout_rows, log_notation,
+                                 tex_width, text_escape)
 
 FORMATS = {"tex": "derivations.tex", "slides": "slides.tex", "md": "derivations.md", "json": "catalog.json"}
 OUTPUT_FILES = tuple(FORMATS.values())
@@ -70,6 +75,7 @@ class Context:
     config: PrinterConfig
     figures: dict[str, FigureFiles]
     overview: FigureFiles | None
+    info: bool = False  # the part on entropy, cross-entropy and KL divergence
 
     def printer(self, d: Derivation) -> TextbookPrinter:
         return TextbookPrinter.from_config(self.config, lead_symbols=tuple(d.params))
@@ -157,14 +163,6 @@ def checks_of(d: Derivation) -> tuple[tuple[Check, ...], str]:
 # --------------------------------------------------------------------------- LaTeX article
 
 
-def _display(lines: list[str], layout: Layout) -> str:
-    """Math lines side by side with ``\\qquad`` when they fit, else one per line."""
-    joined = r" \qquad ".join(lines)
-    if layout.width is None or tex_width(joined) <= layout.width:
-        return "\\[\n%s\n\\]" % joined
-    return "\\begin{gather*}\n%s\n\\end{gather*}" % " \\\\\n".join(lines)
-
-
 def _figure_tex(fig: FigureFiles | None, width: str = r"\linewidth", title: str = "") -> str:
     if fig is None or fig.stem is None:
         return ""
@@ -211,7 +209,7 @@ def article_section(d: Derivation, ctx: Context | None = None) -> str:
     a = d.assumption
     rows = layout_rows(d.steps, ctx.printer(d), ARTICLE, params=d.params, config=ctx.config,
                        silent=STATED)
-    result = _display([r"\boxed{%s}" % loss_tex(ctx, d), dataset_loss_tex(ctx, d)], ARTICLE)
+    result = display_math([r"\boxed{%s}" % loss_tex(ctx, d), dataset_loss_tex(ctx, d)], ARTICLE)
     parts = [
         r"\section{%s}\label{sec:%s}" % (text_escape(a.title), a.name),
         _assumption_paragraph(ctx, d),
@@ -232,6 +230,7 @@ ARTICLE_PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \usepackage[margin=2cm]{geometry}
 \usepackage{amsmath,amssymb,mathtools}
 \usepackage{graphicx}
+\usepackage{booktabs}
 \usepackage[section]{placeins}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
@@ -252,28 +251,13 @@ def article(derivations: list[Derivation], ctx: Context | None = None) -> str:
         + "\\begin{document}\n\\maketitle\n\n"
         + f"{_INTRO}\n\n"
         + (f"{overview}\n\n" if overview else "")
-        + f"{body}\n\n\\end{{document}}\n"
+        + f"{body}\n\n"
+        + (f"{publish_info.article_part(ctx.config)}\n\n" if ctx.info else "")
+        + "\\end{document}\n"
     )
 
 
 # --------------------------------------------------------------------------- Beamer
-
-SLIDE_BUDGET = 15.0  # lines of \small text that fit under a frame title (16:9)
-
-
-def _frames_of_rows(rows: list[Row], first_budget: float, budget: float) -> list[list[Row]]:
-    """Consecutive rows grouped into frames by their estimated height."""
-    frames: list[list[Row]] = [[]]
-    used, limit = 0.0, first_budget
-    for row in rows:
-        height = row.height + (1.5 if row.note else 0.0)
-        if frames[-1] and used + height > limit:
-            frames.append([])
-            used, limit = 0.0, budget
-        frames[-1].append(row)
-        used += height
-    return frames
-
 
 def slide_frames(d: Derivation, ctx: Context | None = None) -> list[str]:
     """The frames of one derivation: the steps (rows revealed one by one, per cell, since
@@ -283,7 +267,7 @@ def slide_frames(d: Derivation, ctx: Context | None = None) -> list[str]:
     title = text_escape(a.title)
     rows = layout_rows(d.steps, ctx.printer(d), SLIDE, params=d.params, config=ctx.config,
                        silent=STATED)
-    groups = _frames_of_rows(rows, SLIDE_BUDGET, SLIDE_BUDGET)
+    groups = frames_of_rows(rows, SLIDE_BUDGET, SLIDE_BUDGET)
     frames = []
     for index, group in enumerate(groups):
         suffix = f" ({index + 1}/{len(groups)})" if len(groups) > 1 else ""
@@ -292,7 +276,7 @@ def slide_frames(d: Derivation, ctx: Context | None = None) -> list[str]:
             r"\begin{frame}{%s%s}" % (title, suffix), r"\small",
             emit_align(group, SLIDE, overlays=list(range(1, len(group) + 1))), r"\end{frame}"]))
 
-    display = _display([r"\boxed{%s}" % loss_tex(ctx, d), dataset_loss_tex(ctx, d)], SLIDE)
+    display = display_math([r"\boxed{%s}" % loss_tex(ctx, d), dataset_loss_tex(ctx, d)], SLIDE)
     result = [r"\begin{frame}{%s: the loss}" % title, r"\small", display]
     fig = ctx.figures.get(a.name)
     if fig is not None and fig.stem is not None:
@@ -373,6 +357,8 @@ def slides(derivations: list[Derivation], ctx: Context | None = None) -> str:
     for d in derivations:
         frames += slide_frames(d, ctx)
     frames += summary_frames(derivations, ctx)
+    if ctx.info:
+        frames += publish_info.slide_frames(ctx.config)
     return SLIDES_PREAMBLE + "\\begin{document}\n\n" + "\n\n".join(frames) + "\n\n\\end{document}\n"
 
 
@@ -413,6 +399,8 @@ def markdown(derivations: list[Derivation], ctx: Context | None = None) -> str:
             parts += [f"![{a.title}]({fig.stem}.png)", "", f"*{fig.caption}*", ""]
         elif fig is not None and fig.note:
             parts += [f"*No figure: {fig.note}.*", ""]
+    if ctx.info:
+        parts += [publish_info.markdown_part(ctx.config)]
     return "\n".join(parts)
 
 
@@ -452,8 +440,11 @@ def catalog_entry(d: Derivation, ctx: Context | None = None) -> dict:
 
 
 def catalog(derivations: list[Derivation], ctx: Context | None = None) -> str:
-    return json.dumps({"assumptions": [catalog_entry(d, ctx) for d in derivations]},
-                      indent=2, sort_keys=False) + "\n"
+    ctx = ctx or Context(PrinterConfig(), {}, None)
+    document = {"assumptions": [catalog_entry(d, ctx) for d in derivations]}
+    if ctx.info:
+        document["information"] = publish_info.catalog_part(ctx.config)
+    return json.dumps(document, indent=2, sort_keys=False) + "\n"
 
 
 # --------------------------------------------------------------------------- build
@@ -471,9 +462,11 @@ def parse_formats(text: str | None) -> tuple[str, ...]:
 
 
 def build(out: Path | str = "outputs", only: list[str] | None = None, formats=None,
-          config: PrinterConfig | None = None, figures: bool = True) -> list[Path]:
+          config: PrinterConfig | None = None, figures: bool = True, info: bool | None = None) -> list[Path]:
     """Write the chosen formats (default: all four) into ``out``, and the figures into
-    ``out/figures`` when a document needs them; returns the paths written."""
+    ``out/figures`` when a document needs them; returns the paths written.  ``info`` adds
+    the part on entropy, cross-entropy and KL divergence (default: when ``only`` is not
+    given, that is, for the whole catalogue)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     formats = tuple(formats) if formats else tuple(FORMATS)
@@ -488,7 +481,7 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
         overview, each = write_figures(derivations, out)
         for fig in [overview, *each.values()]:
             written += fig.paths(out)
-    ctx = Context(config, each, overview)
+    ctx = Context(config, each, overview, info=only is None if info is None else info)
     writers = {"tex": article, "slides": slides, "md": markdown, "json": catalog}
     for fmt in formats:
         path = out / FORMATS[fmt]

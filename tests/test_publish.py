@@ -7,9 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+import sympy as sp
 
 import derive
-from derive import cli, publish
+from derive import cli, publish, publish_info
 from derive.config import ConfigError, PrinterConfig
 from derive.errors import UnknownAssumption
 from derive.figures import make_slice, Skip
@@ -27,6 +28,8 @@ alpha beta gamma delta epsilon varepsilon zeta eta theta kappa lambda mu nu xi p
 phi varphi chi psi omega max min cos sin cosh sinh tanh top mathbb mathbf lvert rvert vert
 operatorname erf displaystyle
 """.split()) | {",", ";", " ", "!", "\\", "{", "}", "|", ":"}
+# ... and those the information part adds (all in KaTeX's list of supported functions).
+INFO_KATEX = set("middle partial int limits nabla approx wedge".split())
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +86,7 @@ def test_slides_reveal_rows_per_cell_and_end_with_a_summary(subset_build):
 def test_long_derivations_are_split_over_frames_that_fit():
     d = derive.derive("gaussian")
     rows = layout_rows(d.steps, params=d.params, layout=SLIDE)
-    groups = publish._frames_of_rows(rows, publish.SLIDE_BUDGET, publish.SLIDE_BUDGET)
+    groups = publish.frames_of_rows(rows, publish.SLIDE_BUDGET, publish.SLIDE_BUDGET)
     assert len(groups) > 1 and sum(len(g) for g in groups) == len(rows)
     for group in groups:
         if len(group) > 1:
@@ -167,3 +170,68 @@ def test_every_assumption_has_a_figure_or_a_reason(name):
         assert str(why)
         return
     assert view.target_values and view.prediction_tex
+
+
+# --------------------------------------------------------------------------- information part
+
+
+@pytest.fixture(scope="module")
+def info_build(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("info")
+    publish.build(out, only=["gaussian"], info=True, figures=False)
+    return out
+
+
+def test_information_part_only_for_the_whole_catalogue_unless_asked(subset_build, info_build):
+    assert "sec:information" not in (subset_build / "derivations.tex").read_text()
+    assert "information" not in json.loads((subset_build / "catalog.json").read_text())
+    for name in ("derivations.tex", "slides.tex", "derivations.md"):
+        assert "Entropy" in (info_build / name).read_text()
+
+
+def test_article_works_the_weather_example_in_bits(info_build):
+    tex = (info_build / "derivations.tex").read_text()
+    part = tex[tex.index(r"\label{sec:information}"):]
+    # the seed post's numbers: H(P) = 7/4, H(P, Q) = 5/2, KL = 3/4 bits; code lengths 1, 2, 3, 3
+    assert re.search(r"H\(P\) &= .* = \\frac\{7\}\{4\} \\ \\text\{bits\}", part)
+    assert re.search(r"H\(P, Q\) &= .* = \\frac\{5\}\{2\} \\ \\text\{bits\}", part)
+    assert re.search(r"D_\{\\mathrm\{KL\}\}\(P \\,\\\|\\, Q\) &= .* = \\frac\{3\}\{4\} \\ \\text\{bits\}", part)
+    table = re.findall(r"^(sunny|cloudy|rainy|snowy) & (.*) \\\\$", part, flags=re.M)
+    assert [(name, row.split(" & ")[2]) for name, row in table] == [
+        ("sunny", "$1$"), ("cloudy", "$2$"), ("rainy", "$3$"), ("snowy", "$3$")]
+    # the lesson: class 2 of (0.1, 0.7, 0.2), numbered from 0, costs -log 0.2 = 1.609 nats
+    assert r"-\log 0.2 = \log 5 \approx 1.609" in part
+
+
+def test_article_has_every_identity_proved_and_every_closed_form(info_build):
+    from derive.infotheory import FAMILIES, entropy_derivation, identities, kl_derivation
+    tex = (info_build / "derivations.tex").read_text()
+    for identity in identities():
+        section = tex[tex.index(r"\label{sec:%s}" % identity.name):]
+        section = section[:section.index(r"\subsection", 1)]
+        assert publish_info.PROVED in section, identity.name
+    for name in FAMILIES:
+        assert entropy_derivation(name).lhs in tex
+        assert kl_derivation(name).lhs in tex
+    assert r"\operatorname{polygamma}" not in tex and r"\psi(\alpha)" in tex
+
+
+def test_information_markdown_is_katex_safe(info_build):
+    md = (info_build / "derivations.md").read_text()
+    math = _math_of_markdown(md[md.index("## Entropy, cross-entropy and KL divergence"):])
+    used = {c for m in math for c in re.findall(r"\\([A-Za-z]+|.)", m)}
+    assert used <= KATEX | INFO_KATEX, f"not known to be in KaTeX: {sorted(used - KATEX - INFO_KATEX)}"
+    assert "| sunny | $\\frac{1}{2}$ | $\\frac{1}{8}$ | $1$ | $3$ |" in md
+
+
+def test_information_json(info_build):
+    from derive.infotheory import FAMILIES, identities
+    info = json.loads((info_build / "catalog.json").read_text())["information"]
+    weather = info["weather"]
+    assert [sp.sympify(weather[k]["srepr"]) for k in ("entropy", "cross_entropy", "kl")] == [
+        sp.Rational(7, 4), sp.Rational(5, 2), sp.Rational(3, 4)]
+    assert weather["code_lengths_p"] == ["1", "2", "3", "3"] and weather["unit"] == "bits"
+    assert sp.sympify(info["true_class"]["cost"]["srepr"]) == -sp.log(sp.Rational(1, 5))
+    assert [i["name"] for i in info["identities"]] == [i.name for i in identities()]
+    assert all(i["proved"] for i in info["identities"])
+    assert [f["name"] for f in info["families"]] == list(FAMILIES)

@@ -190,7 +190,8 @@ def unfold_piecewise(expr: sp.Basic) -> sp.Basic:
 def _factor_rank(f: sp.Basic, exp_is_operator: bool = True) -> float:
     """Position class of a factor in a product: numbers, constants, symbols, roots and
     powers of e, parenthesised sums, functions, big operators (last, since a sum extends to
-    the right).  Ranks 4 and 5 are operators: a coefficient is written before them."""
+    the right).  An undefined function's value (``p(x)``) ranks with the symbols.  Ranks 4
+    and 5 are operators: a coefficient is written before them."""
     if isinstance(f, sp.exp) and not exp_is_operator:
         return 2
     if f.is_Number:
@@ -199,6 +200,8 @@ def _factor_rank(f: sp.Basic, exp_is_operator: bool = True) -> float:
         return 0.5
     if isinstance(f, _BIG_OPERATORS):
         return 5
+    if isinstance(f, AppliedUndef):  # p(x), q(k, theta): a value, written like a symbol
+        return 1.5
     if _is_function(f):
         return 4
     if isinstance(f, sp.Add) or (isinstance(f, sp.Pow) and isinstance(f.base, sp.Add)):
@@ -449,6 +452,14 @@ class TextbookPrinter(LatexPrinter):
     def _print_gamma(self, expr, exp=None):
         name = r"\Gamma" if exp is None else r"\Gamma^{%s}" % exp
         return name + self._arguments(expr.args)
+
+    def _print_polygamma(self, expr, exp=None):
+        """psi(x) for the digamma function, psi^{(n)}(x) for the n-th polygamma."""
+        order, arg = expr.args
+        name = r"\psi" if order == 0 else r"\psi^{(%s)}" % self._print(order)
+        if exp is not None:
+            name = r"%s^{%s}" % (name, exp) if order == 0 else r"{%s}^{%s}" % (name, exp)
+        return name + self._arguments((arg,))
 
     def _print_loggamma(self, expr, exp=None):
         return self._print_log(sp.log(sp.gamma(expr.args[0]), evaluate=False), exp)
@@ -1125,6 +1136,31 @@ def emit_align(rows: list[Row], layout: Layout = ARTICLE, *, environment: str = 
         elif item.startswith(r"\intertext"):
             text += "\n"
     return "\\begin{%s}\n%s\n\\end{%s}" % (environment, text, environment)
+
+
+def display_math(lines: list[str], layout: Layout) -> str:
+    """Math lines side by side with ``\\qquad`` when they fit, else one per line."""
+    joined = r" \qquad ".join(lines)
+    if layout.width is None or tex_width(joined) <= layout.width:
+        return "\\[\n%s\n\\]" % joined
+    return "\\begin{gather*}\n%s\n\\end{gather*}" % " \\\\\n".join(lines)
+
+
+SLIDE_BUDGET = 15.0  # lines of \small text that fit under a frame title (16:9)
+
+
+def frames_of_rows(rows: list[Row], first_budget: float, budget: float) -> list[list[Row]]:
+    """Consecutive rows grouped into frames by their estimated height."""
+    frames: list[list[Row]] = [[]]
+    used, limit = 0.0, first_budget
+    for row in rows:
+        height = row.height + (1.5 if row.note else 0.0)
+        if frames[-1] and used + height > limit:
+            frames.append([])
+            used, limit = 0.0, budget
+        frames[-1].append(row)
+        used += height
+    return frames
 
 
 def render_steps(steps, printer: TextbookPrinter | None = None, *, params=(),
