@@ -35,6 +35,7 @@ from derive.config import ConfigError, PrinterConfig
 from derive.errors import DeriveError
 from derive.engine import Derivation, derive
 from derive.figures import FigureFiles, write_figures
+from derive.symbols import srepr
 from derive import publish_info
 from derive.latex.render import (ARTICLE, MARKDOWN, SLIDE, SLIDE_BUDGET, Layout, TextbookPrinter,
                                  display_math, emit_align, frames_of_rows, layout_rows, log_notation,
@@ -408,7 +409,7 @@ def markdown(derivations: list[Derivation], ctx: Context | None = None) -> str:
 
 
 def _both(expr: sp.Basic, ctx: Context, d: Derivation | None = None) -> dict:
-    return {"srepr": sp.srepr(expr), "latex": ctx.latex(expr, d)}
+    return {"srepr": srepr(expr), "latex": ctx.latex(expr, d)}
 
 
 def catalog_entry(d: Derivation, ctx: Context | None = None) -> dict:

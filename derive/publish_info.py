@@ -26,6 +26,7 @@ from derive.infotheory.examples import true_class, weather
 from derive.latex.render import (ARTICLE, MARKDOWN, SLIDE, SLIDE_BUDGET, Layout, Row, TextbookPrinter,
                                  emit_align, frames_of_rows, layout_rows, log_notation, text_escape)
 from derive.steps import Step
+from derive.symbols import srepr
 
 KL = r"D_{\mathrm{KL}}"
 
@@ -322,7 +323,7 @@ def markdown_part(config: PrinterConfig) -> str:
 
 
 def _exact(value: sp.Expr) -> dict:
-    return {"srepr": sp.srepr(value), "latex": sp.latex(value), "value": float(value)}
+    return {"srepr": srepr(value), "latex": sp.latex(value), "value": float(value)}
 
 
 def catalog_part(config: PrinterConfig) -> dict:
@@ -339,7 +340,7 @@ def catalog_part(config: PrinterConfig) -> dict:
                        "unit": "nats", "cost": _exact(t.cost)},
         "identities": [
             {"name": i.name, "title": i.title, "statement": i.statement, "hypotheses": i.hypotheses or None,
-             "proved": i.proved, "lhs": sp.srepr(i.lhs), "rhs": sp.srepr(i.rhs),
+             "proved": i.proved, "lhs": srepr(i.lhs), "rhs": srepr(i.rhs),
              "steps": [{"label": s.label, "lhs": s.lhs, "latex": _tex(s.expr, config), "note": s.note}
                        for s in i.steps]}
             for i in identities()

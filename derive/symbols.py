@@ -11,10 +11,12 @@ index ``i`` over ``n`` examples, ``k`` over ``K`` classes.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import sympy as sp
 from sympy import Interval, S
+from sympy.printing.repr import ReprPrinter
 
 REALS = S.Reals
 POSITIVE = Interval.open(0, sp.oo)
@@ -107,3 +109,49 @@ j = index("j")
 k = index("k")
 n = size("n")
 K = size("K")
+
+
+# --------------------------------------------------------------------------- serialising
+
+
+def like(name: str, model: sp.Symbol | sp.IndexedBase) -> sp.Symbol:
+    """A plain symbol ``name`` with the assumptions ``model`` was created with (not their
+    closure: a symbol made from the closure is equal to the original but prints differently
+    in ``srepr``, and SymPy's cache would then hand out either)."""
+    label = model.label if isinstance(model, sp.IndexedBase) else model
+    return sp.Symbol(name, **label._assumptions_orig)
+
+
+class _CanonicalRepr(ReprPrinter):
+    """``srepr`` in which a symbol's assumptions are the fewest, in a fixed order, whose
+    closure is the symbol's (equal symbols print the same, however they were created)."""
+
+    def _print_Symbol(self, expr):
+        if expr.is_Dummy or not isinstance(expr, sp.Symbol):
+            return super()._print_Symbol(expr)
+        facts = _fewest_assumptions(frozenset(expr.assumptions0.items()))
+        args = [self._print(expr.name)] + [f"{k}={v}" for k, v in facts]
+        return "%s(%s)" % (type(expr).__name__, ", ".join(args))
+
+
+_KEYS = ("commutative", "integer", "positive", "nonnegative", "negative", "nonpositive", "zero",
+         "nonzero", "real", "extended_real", "finite", "complex", "rational", "irrational",
+         "prime", "even", "odd", "imaginary", "hermitian", "extended_positive",
+         "extended_nonnegative", "extended_negative", "extended_nonpositive", "infinite")
+
+
+@functools.cache
+def _fewest_assumptions(closure: frozenset) -> tuple[tuple[str, bool], ...]:
+    target = dict(closure)
+    chosen: dict[str, bool] = {}
+    for key in (*_KEYS, *sorted(set(target) - set(_KEYS))):
+        if key in target and sp.Symbol("t", **chosen).assumptions0.get(key) != target[key]:
+            chosen[key] = target[key]
+    if sp.Symbol("t", **chosen).assumptions0 != target:
+        chosen = target
+    return tuple(sorted(chosen.items()))
+
+
+def srepr(expr: sp.Basic) -> str:
+    """``sp.srepr`` with canonical symbol assumptions: the same for equal expressions."""
+    return _CanonicalRepr().doprint(expr)

@@ -21,6 +21,7 @@ from functools import cache
 import sympy as sp
 
 from derive.errors import Unsupported
+from derive.symbols import srepr
 from derive.infotheory.algebra import tidy
 from derive.infotheory.expectation import INTEGRATION, SCORE, SERIES, SUMMATION, Expectation, expect, log_terms
 from derive.infotheory.families import FAMILIES, Bound, attr, bind, family, outcome, parameters
@@ -266,7 +267,7 @@ def cross_entropy_closed_form(p: str, q: str | None = None) -> sp.Expr:
 
 
 def _entry(cf: ClosedForm) -> dict:
-    return {"srepr": sp.srepr(cf.expr), "latex": latex(cf.expr), "lhs": cf.lhs,
+    return {"srepr": srepr(cf.expr), "latex": latex(cf.expr), "lhs": cf.lhs,
             "methods": [{"expectation": tex, "how": how} for tex, how in cf.methods]}
 
 

@@ -1563,7 +1563,7 @@ class _Builder:
         if isinstance(given, sp.IndexedBase):
             return given
         if isinstance(given, sp.Symbol):
-            return sp.IndexedBase(name, **given.assumptions0)
+            return sp.IndexedBase(name, **given._assumptions_orig)
         key = ("indexed", name)
         if key not in self.cache:
             self.cache[key] = dsym.indexed_base(name)

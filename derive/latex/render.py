@@ -36,6 +36,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import precedence_traditional
 
 from derive.config import PrinterConfig
+from derive.symbols import like
 
 # --------------------------------------------------------------------------- print-only nodes
 
@@ -257,7 +258,7 @@ class TextbookPrinter(LatexPrinter):
         first, then positive terms first."""
         terms = list(expr.args)
         plain = {t: t.replace(lambda e: isinstance(e, sp.Indexed),
-                              lambda e: sp.Symbol(str(e.base.label), **e.base.assumptions0))
+                              lambda e: like(str(e.base.label), e.base))
                  for t in terms}
         if len(set(plain.values())) == len(terms):
             order = {p: n for n, p in enumerate(sp.Add(*plain.values(), evaluate=False).as_ordered_terms())}
