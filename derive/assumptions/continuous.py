@@ -215,7 +215,7 @@ register(Assumption(
     title="Generalised Gaussian noise",
     statement=r"p(y) \propto \exp\left(-\left|\frac{y - \mu}{\alpha}\right|^\beta\right)",
     words=r"The density is proportional to $\exp(-|(y - \mu)/\alpha|^\beta)$: Laplace at $\beta = 1$, Gaussian at $\beta = 2$.",
-    loss_name="L^beta loss",
+    loss_name="power loss (L-beta)",
     density=sp.exp(-sp.Abs((y - mu) / alpha) ** beta),
     kernel=True,
     data=(y,), params=(mu,), fixed=(alpha, beta),

@@ -52,6 +52,10 @@ class LogBase(sp.Function):
         return None
 
 
+#: Symbols whose names in the API are not math letters (kept as the frameworks spell
+#: them), and the letters they print as: var -> v, lam -> lambda, eps -> epsilon.
+DISPLAY_NAMES = {"var": "v", "lam": "lambda", "eps": "epsilon"}
+
 _BIG_OPERATORS = (sp.Sum, sp.Product, sp.Integral)
 _INVERSE_TRIG = {"asin", "acos", "atan", "acsc", "asec", "acot",
                  "asinh", "acosh", "atanh", "acsch", "asech", "acoth"}
@@ -470,6 +474,14 @@ class TextbookPrinter(LatexPrinter):
         tex = self._print(arg)
         tex = r"\left|%s\right|" % tex if _is_tall(arg) else r"|%s|" % tex
         return tex if exp is None else r"%s^{%s}" % (tex, exp)
+
+    # ---- symbols
+
+    def _print_Symbol(self, expr, style="plain"):
+        head, sep, tail = expr.name.partition("_")
+        if head in DISPLAY_NAMES:
+            expr = sp.Symbol(DISPLAY_NAMES[head] + sep + tail)
+        return super()._print_Symbol(expr, style=style)
 
     # ---- indexed symbols
 
