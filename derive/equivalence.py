@@ -105,7 +105,9 @@ def equivalent(a: sp.Expr | str, b: sp.Expr | str, params: Iterable | None = Non
     name (``"yhat"`` covers ``yhat[i]``); None means every free symbol (irrelevant for ``exact``).
     ``timeout``: seconds for the whole decision, shared by the stages.
 
-    Opaque calls (``Function('f')(z)``, ``norm(w)``) stand for arbitrary real functions.  The
+    Calls of the functions ML texts use by name (``\\sigma(z)``, ``\\operatorname{softplus}(z)``,
+    ``\\operatorname{ReLU}(z)``: :data:`STANDARD_FUNCTIONS`) are read by their definitions.
+    Other opaque calls (``Function('f')(z)``, ``norm(w)``) stand for arbitrary real functions.  The
     symbolic stages treat them as SymPy does.  The probe gives each distinct call a variable of
     its own (a param when its arguments contain one), except that calls of one function whose
     arguments coincide at the point share a value.  Agreement for such values is agreement for
@@ -182,7 +184,25 @@ def _as_expr(x: Any) -> sp.Expr:
         raise DeriveError(f"cannot compare {type(x).__name__} {x}: need a SymPy expression or LaTeX")
     if isinstance(x, sp.MatrixExpr) or x.has(sp.MatrixSymbol):
         raise Unsupported(f"matrix expressions are not supported by equivalent() yet: {x}")
-    return x
+    return _standard_functions(x)
+
+
+#: One-argument functions that ML texts use by name, read by their definitions:
+#: sigma(z) = sigmoid(z) = 1/(1 + e^{-z}), softplus(z) = log(1 + e^z), relu(z) = max(0, z).
+STANDARD_FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
+    "sigma": lambda z: 1 / (1 + sp.exp(-z)),
+    "sigmoid": lambda z: 1 / (1 + sp.exp(-z)),
+    "softplus": lambda z: sp.log(1 + sp.exp(z)),
+    "relu": lambda z: sp.Max(0, z),
+    "ReLU": lambda z: sp.Max(0, z),
+}
+
+
+def _standard_functions(expr: sp.Expr) -> sp.Expr:
+    """Calls of :data:`STANDARD_FUNCTIONS` (one argument) replaced by their definitions."""
+    return expr.replace(
+        lambda e: isinstance(e, AppliedUndef) and e.func.__name__ in STANDARD_FUNCTIONS and len(e.args) == 1,
+        lambda e: STANDARD_FUNCTIONS[e.func.__name__](e.args[0]))
 
 
 def _name(atom: sp.Basic) -> str:

@@ -343,3 +343,18 @@ def test_latex_sums_with_other_indices():
     text = r"\frac{1}{n}\sum_{j=1}^{n}(y_j - \hat{y}_j)^2"
     assert equivalent(text, MEAN_SE, params=["yhat"]).holds is True
     assert equivalent(text, n * MEAN_SE, params=["yhat"], mode="affine").holds is True
+
+
+@pytest.mark.parametrize("a, b, param", [
+    (r"-y\log\sigma(z) - (1-y)\log(1-\sigma(z))", r"\log(1 + e^{z}) - y z", "z"),
+    (r"\operatorname{softplus}(z) - y z", r"\log(1 + e^{-z}) + (1 - y) z", "z"),
+    (r"\operatorname{ReLU}(1 - y \hat{y})", r"\max(0, 1 - y\hat{y})", "yhat"),
+])
+def test_functions_ml_texts_use_by_name_are_read_by_their_definitions(a, b, param):
+    verdict = equivalent(a, b, params=[param])
+    assert verdict.holds is True and not verdict.numerical
+
+
+def test_a_function_of_another_name_stays_arbitrary():
+    verdict = equivalent(r"\log(1 + e^{z}) - y z", r"-y\log f(z) - (1-y)\log(1-f(z))", params=["z"])
+    assert verdict.holds is False

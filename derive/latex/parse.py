@@ -1701,6 +1701,8 @@ def parse_latex_with_notes(text: str, *, log_base: str | int = "e", symbols: Map
         raise ParseError(text, "formula nested too deeply") from exc
     except (TypeError, ValueError, ArithmeticError) as exc:
         raise ParseError(text, f"cannot build the expression: {exc}") from exc
+    if isinstance(expr, sp.Basic) and expr.has(sp.zoo, sp.nan, sp.S.ComplexInfinity):
+        raise ParseError(text, "the formula divides by zero (or is otherwise undefined) as written")
     return Parsed(expr, tuple(state.notes))
 
 

@@ -509,3 +509,9 @@ def test_random_input_parses_or_raises_parse_error(latex: str) -> None:
     else:
         assert isinstance(result, (sp.Expr, Relation))
     assert time.perf_counter() - start < 2.0  # a hang guard, not a benchmark
+
+
+@pytest.mark.parametrize("text", [r"\frac{1}{0}", r"\frac{y}{1 - 1}", r"0^{-1}"])
+def test_division_by_zero_is_a_parse_error_not_complex_infinity(text):
+    with pytest.raises(ParseError, match="divides by zero"):
+        parse_latex(text)
