@@ -88,6 +88,8 @@ class Verdict:
         if self.holds is None:
             return f"{self.mode} equivalence {self.method}"
         how = "numerically (probing, not a proof)" if self.numerical else f"({self.method})"
+        if self.method.startswith(MATRICES_WRITTEN_OUT):
+            how = f"({self.method}; not a proof for every size)"
         text = f"{self.mode} equivalence {'holds' if self.holds else 'does not hold'} {how}"
         if self.scale is not None:
             text += f": a = ({self.scale})*b + ({self.offset})"
@@ -122,7 +124,10 @@ def equivalent(a: sp.Expr | str, b: sp.Expr | str, params: Iterable | None = Non
     """
     if mode not in MODES:
         raise DeriveError(f"unknown mode {mode!r}; modes: {', '.join(MODES)}")
-    a, b, back = _unify(_as_expr(a), _as_expr(b))
+    a, b = _inputs(a, b)
+    if _matrix_symbols(a) or _matrix_symbols(b):
+        return _matrix_verdict(a, b, params, mode, timeout)
+    a, b, back = _unify(a, b)
     problem = _Problem(a, b, mode, _param_names(params, a, b, mode))
     deadline = time.monotonic() + timeout
     notes = []
@@ -166,14 +171,30 @@ class _Problem:
         return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
 
 
-def _as_expr(x: Any) -> sp.Expr:
-    """A SymPy expression from an Expr, a number, an Eq (its right side) or a LaTeX string."""
+def _inputs(a: Any, b: Any) -> tuple[sp.Expr, sp.Expr]:
+    """Both sides as SymPy; a LaTeX side is read with the other side's matrix symbols, so
+    that ``(y - \\mu)^T \\Sigma^{-1} (y - \\mu)`` is a matrix product when the other side
+    holds the MatrixSymbols ``y``, ``mu``, ``Sigma`` (and scalars otherwise)."""
+    known: dict[str, sp.MatrixSymbol] = {}
+    for side in (a, b):
+        if not isinstance(side, str):
+            known.update({m.name: m for m in _matrix_symbols(_as_expr(side, {}))})
+    return _as_expr(a, known), _as_expr(b, known)
+
+
+def _matrix_symbols(expr: sp.Basic) -> set[sp.MatrixSymbol]:
+    return expr.atoms(sp.MatrixSymbol)
+
+
+def _as_expr(x: Any, matrices: dict[str, sp.MatrixSymbol] | None = None) -> sp.Expr:
+    """A SymPy expression from an Expr, a number, an Eq (its right side) or a LaTeX string
+    (``matrices``: names read as these MatrixSymbols)."""
     if isinstance(x, str):
         try:
             from derive.latex.parse import parse_latex
         except ImportError as exc:
             raise Unsupported(f"LaTeX input needs derive.latex.parse, which is unavailable: {exc}") from None
-        x = parse_latex(x)
+        x = parse_latex(x, symbols=matrices or None)
     if isinstance(x, sp.Equality):
         x = x.rhs
     try:
@@ -182,9 +203,83 @@ def _as_expr(x: Any) -> sp.Expr:
         raise DeriveError(f"cannot compare {type(x).__name__} {x!r}: need a SymPy expression or LaTeX") from None
     if not isinstance(x, sp.Expr):
         raise DeriveError(f"cannot compare {type(x).__name__} {x}: need a SymPy expression or LaTeX")
-    if isinstance(x, sp.MatrixExpr) or x.has(sp.MatrixSymbol):
-        raise Unsupported(f"matrix expressions are not supported by equivalent() yet: {x}")
+    if isinstance(x, sp.MatrixExpr) and x.shape != (1, 1):
+        raise DeriveError(f"cannot compare {x}: a loss is a scalar, this is a {x.shape[0]} x {x.shape[1]} matrix")
     return _standard_functions(x)
+
+
+# --------------------------------------------------------------------------- matrices
+
+#: The sizes at which formulas with matrices of symbolic size are compared, explicitly.
+MATRIX_SIZES = (1, 2)
+MATRICES_WRITTEN_OUT = "matrices written out"
+
+
+def _cholesky(name: str, size: int) -> sp.ImmutableMatrix:
+    """L L^T for a lower-triangular L with a positive diagonal: every symmetric positive
+    definite matrix, and only those (entries named ``Sigma_L21``)."""
+    def entry(i: int, j: int) -> sp.Expr:
+        if j > i:
+            return sp.S.Zero
+        return sp.Symbol(f"{name}_L{i + 1}{j + 1}", positive=True) if i == j else sp.Symbol(
+            f"{name}_L{i + 1}{j + 1}", real=True)
+    factor = sp.ImmutableMatrix(size, size, entry)
+    return sp.ImmutableMatrix(factor * factor.T)
+
+
+def _explicit_at(expr: sp.Expr, size: int) -> sp.Expr:
+    """``expr`` with every symbolic matrix size set to ``size`` and every MatrixSymbol written
+    out: a column ``y`` as (y[1], ..., y[size]), a square ``Sigma`` as L L^T (a covariance:
+    symmetric positive definite, see :func:`_cholesky`), any other as M[i, j]; the 1 x 1
+    result as a scalar."""
+    matrices = _matrix_symbols(expr)
+    names = {s.name for m in matrices for dim in m.shape for s in sp.sympify(dim).free_symbols}
+    # by name: a parsed d (real) is the size d (a positive integer) of the matrices
+    sizes = {s: sp.Integer(size) for s in expr.free_symbols if isinstance(s, sp.Symbol) and s.name in names}
+    sizes.update({s: sp.Integer(size) for m in matrices for dim in m.shape for s in sp.sympify(dim).free_symbols})
+    explicit = {}
+    for m in matrices:
+        rows, cols = (int(sp.sympify(dim).xreplace(sizes)) for dim in m.shape)
+        base = S.indexed_base(m.name)
+        if m.shape[0] == m.shape[1] and m.shape[1] != 1:
+            explicit[m] = _cholesky(m.name, rows)
+            continue
+        if cols == 1:
+            entry = lambda i, j, base=base: base[i + 1]  # noqa: E731
+        else:
+            entry = lambda i, j, base=base: base[i + 1, j + 1]  # noqa: E731
+        explicit[m] = sp.ImmutableMatrix(rows, cols, entry)
+    value = expr.xreplace(explicit).xreplace(sizes).doit()
+    # a 1 x 1 product inside a scalar expression (log det Sigma + v^T A v) is its entry
+    value = value.replace(lambda e: isinstance(e, sp.ImmutableMatrix) and e.shape == (1, 1) and e is not value,
+                          lambda e: e[0, 0])
+    if isinstance(value, (sp.MatrixBase, sp.MatrixExpr)):
+        value = sp.ImmutableMatrix(value.as_explicit() if isinstance(value, sp.MatrixExpr) else value)
+        if value.shape != (1, 1):
+            raise DeriveError(f"cannot compare {expr}: at size {size} it is a {value.shape} matrix, not a scalar")
+        value = value[0, 0]
+    return value
+
+
+def _matrix_verdict(a: sp.Expr, b: sp.Expr, params, mode: Mode, timeout: float) -> Verdict:
+    """Formulas with matrices of symbolic size d, compared written out at each d in
+    :data:`MATRIX_SIZES`.  False at one size is a counterexample; True at every size is
+    reported as ``numerical`` (established at those sizes, not proved for every d)."""
+    if params is not None:
+        params = [p.name if isinstance(p, sp.MatrixSymbol) else p for p in
+                  ([params] if isinstance(params, (str, sp.Basic)) else params)]
+    methods = []
+    for size in MATRIX_SIZES:
+        verdict = equivalent(_explicit_at(a, size), _explicit_at(b, size), params, mode,
+                             timeout=timeout / len(MATRIX_SIZES))
+        if verdict.holds is not True:
+            where = f"with the matrices written out at size {size}"
+            if verdict.holds is None:
+                return dataclasses.replace(verdict, method=f"{verdict.method} ({where})")
+            point = dict(verdict.counterexample or {}, size=size)
+            return dataclasses.replace(verdict, method=f"{verdict.method} ({where})", counterexample=point)
+        methods.append(f"d = {size}: {verdict.method}")
+    return Verdict(True, f"{MATRICES_WRITTEN_OUT} at " + ", ".join(methods), mode, numerical=True)
 
 
 #: One-argument functions that ML texts use by name, read by their definitions:

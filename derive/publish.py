@@ -34,6 +34,7 @@ from derive.checks import Check, check
 from derive.config import ConfigError, PrinterConfig
 from derive.errors import DeriveError
 from derive.engine import Derivation, derive
+from derive.equivalence import MATRICES_WRITTEN_OUT, MATRIX_SIZES
 from derive.figures import FigureFiles, write_figures
 from derive.symbols import srepr
 from derive import publish_info
@@ -139,6 +140,9 @@ def reference_words(ctx: Context, d: Derivation, c: Check) -> str:
     if ref.mode == "constant":
         extra = r", the constant free of $%s$" % _params_tex(ctx, d)
     how = "checked numerically" if verdict.numerical else f"proved symbolically ({verdict.method})"
+    if verdict.method.startswith(MATRICES_WRITTEN_OUT):
+        sizes = ", ".join(str(n) for n in MATRIX_SIZES)
+        how = f"proved symbolically with the matrices written out at d = {sizes}"
     if verdict.holds is None:
         return text_escape(f"{mode}{extra}: undecided ({verdict.method})")
     if c.ok and ref.expected:

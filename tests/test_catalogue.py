@@ -381,10 +381,7 @@ def test_poisson_full_relation_is_not_exact_stirling_only_above_one():
 # --------------------------------------------------------------------------- references
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="equivalent() does not take matrix expressions yet"))
-    if n == "gaussian_covariance" else n
-    for n in derive.names()])
+@pytest.mark.parametrize("name", derive.names())
 def test_every_hand_written_reference_holds(name):
     from derive.checks import check
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from derive import symbols as S
 from derive.equivalence import Verdict, equivalent
-from derive.errors import DeriveError, Unsupported
+from derive.errors import DeriveError
 
 y, yhat, sigma, p, i, j, k, n, K = S.y, S.yhat, S.sigma, S.p, S.i, S.j, S.k, S.n, S.K
 x = sp.Symbol("x", real=True)
@@ -317,10 +317,40 @@ def test_a_non_expression_is_refused():
         equivalent([MSE], MSE)
 
 
-def test_matrix_expressions_are_not_supported_yet():
-    mu, sigma_matrix = sp.MatrixSymbol("mu", 2, 1), sp.MatrixSymbol("Sigma", 2, 2)
-    with pytest.raises(Unsupported, match=r"^matrix expressions are not supported"):
-        equivalent((mu.T * sigma_matrix.I * mu), MSE)
+D = sp.Symbol("d", integer=True, positive=True)
+Y_COL, MU_COL, SIGMA = sp.MatrixSymbol("y", D, 1), sp.MatrixSymbol("mu", D, 1), sp.MatrixSymbol("Sigma", D, D)
+MAHALANOBIS = (Y_COL - MU_COL).T * SIGMA.I * (Y_COL - MU_COL)
+
+
+@pytest.mark.parametrize("latex, mode", [
+    (r"(y - \mu)^T \Sigma^{-1} (y - \mu)", "exact"),
+    (r"y^\top \Sigma^{-1} y - 2 \mu^\top \Sigma^{-1} y + \mu^\top \Sigma^{-1} \mu", "exact"),
+    (r"\mu^\top \Sigma^{-1} \mu - 2 y^\top \Sigma^{-1} \mu", "constant"),
+    (r"\frac{1}{2}(y - \mu)^T \Sigma^{-1} (y - \mu) + \frac{1}{2}\log\det\Sigma + \frac{d}{2}\log(2\pi)", "affine"),
+])
+def test_matrix_formulas_are_compared_with_the_matrices_written_out(latex, mode):
+    verdict = equivalent(MAHALANOBIS, latex, params=[MU_COL], mode=mode)
+    assert verdict.holds is True
+    assert verdict.method.startswith("matrices written out at d = 1") and "d = 2" in verdict.method
+    assert "not a proof for every size" in str(verdict)
+
+
+@pytest.mark.parametrize("latex", [
+    r"(y - \mu)^T (y - \mu)",  # the identity is not every covariance
+    r"(y + \mu)^T \Sigma^{-1} (y + \mu)",
+    r"(y - \mu)^T \Sigma (y - \mu)",
+])
+def test_a_wrong_matrix_formula_gets_a_counterexample_with_a_covariance(latex):
+    verdict = equivalent(MAHALANOBIS, latex, params=[MU_COL], mode="affine")
+    assert verdict.holds is False and "size" in verdict.counterexample
+    # the covariance is written as L L^T with a positive diagonal: positive definite
+    diagonal = [v for k, v in verdict.counterexample.items() if k.startswith("Sigma_L") and k[-1] == k[-2]]
+    assert diagonal and all(float(v) > 0 for v in diagonal)
+
+
+def test_a_non_scalar_matrix_is_refused():
+    with pytest.raises(DeriveError, match="a loss is a scalar"):
+        equivalent(SIGMA.I * (Y_COL - MU_COL), MAHALANOBIS)
 
 
 def test_params_may_be_names_symbols_or_indexed_bases():

@@ -186,7 +186,7 @@ CONSTANTS = {"pi": "pi", "infty": "oo"}
 NAMED_FUNCTIONS = {
     "log": "log", "ln": "ln", "exp": "exp", "sin": "sin", "cos": "cos", "tan": "tan",
     "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "arcsin": "asin", "arccos": "acos",
-    "arctan": "atan",
+    "arctan": "atan", "det": "det",
 }
 LIST_FUNCTIONS = frozenset({"max", "min"})
 BIG_OPERATORS = {"sum": "sum", "prod": "prod", "int": "int"}
@@ -788,7 +788,7 @@ class _Parser:
                 raise self.error("a superscript on a brace group '{...}^' is ambiguous: use parentheses")
             self.next()
             exponent = self.superscript()
-            node = node if exponent is None else Op("pow", (node, exponent))
+            node = Op("transpose", (node,)) if exponent is None else Op("pow", (node, exponent))
             kind = "power"
         if self.at("_"):
             raise self.error(self._subscript_refusal(node, kind))
@@ -814,7 +814,7 @@ class _Parser:
         return "a subscript here is not supported: only symbols take subscripts"
 
     def superscript(self) -> Node | None:
-        """The exponent after ``^`` (None for a dropped transpose)."""
+        """The exponent after ``^`` (None for a transpose)."""
         if self.transpose_marker():
             return None
         return self.script_arg()
@@ -836,7 +836,6 @@ class _Parser:
             if not self.starts_factor_at(end):
                 raise self.error("ambiguous '^T' (transpose or power?): write ^\\top for a transpose", tok)
         self.i = end
-        self.state.notes.append("dropped a transpose (^T) on a scalar")
         return True
 
     @staticmethod
@@ -896,7 +895,7 @@ class _Parser:
         if self.at("^"):
             self.next()
             if self.transpose_marker():
-                return Const("E"), "power"
+                return Op("transpose", (Const("E"),)), "power"
             return Op("exp", (self.script_arg(),)), "power"
         return Const("E"), "atom"
 
@@ -1105,7 +1104,7 @@ class _Parser:
             self.next()
             name += "prime"
         sup: Node | None = None
-        used_sup = False
+        used_sup = transposed = False
         while self.at("_", "^"):
             if self.next().key == "_":
                 if sub is not None:
@@ -1120,7 +1119,9 @@ class _Parser:
                 if sub is not None:
                     raise self.error("double subscript (a subscript and a superscript index (i))")
                 sub = index
-            elif not self.transpose_marker():
+            elif self.transpose_marker():
+                transposed = True
+            else:
                 sup = self.script_arg()
         if not used_sup and self.at("("):
             call = self.function_call(name, root, sub, start)
@@ -1129,6 +1130,8 @@ class _Parser:
         node: Node = Name(name, sub)
         if sup is not None:
             return Op("pow", (node, sup)), "power"
+        if transposed:
+            return Op("transpose", (node,)), "power"
         return node, "power" if used_sup else "name"
 
     def function_call(self, name: str, root: str, sub: Sub | None, start: int) -> Node | None:
@@ -1515,13 +1518,16 @@ class _Builder:
         "max": sp.Max, "min": sp.Min, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
         "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh, "asin": sp.asin, "acos": sp.acos,
         "atan": sp.atan, "logb": sp.log,
+        "det": lambda x: sp.Determinant(x) if isinstance(x, sp.MatrixExpr) else x,  # det of a scalar: itself
     }
 
-    def __init__(self, text: str, binding: _Binding, overrides: Mapping[str, sp.Basic], log_base: sp.Expr | None):
+    def __init__(self, text: str, binding: _Binding, overrides: Mapping[str, sp.Basic], log_base: sp.Expr | None,
+                 notes: list[str]):
         self.text = text
         self.binding = binding
         self.overrides = overrides
         self.log_base = log_base
+        self.notes = notes
         self.cache: dict[object, sp.Basic] = {}
 
     def refuse(self, reason: str, pos: int | None = None) -> ParseError:
@@ -1610,11 +1616,21 @@ class _Builder:
             return args[0] * self.power(args[1], sp.Integer(-1))
         if kind == "pow":
             return self.power(*args)
+        if kind == "transpose":
+            return self.transpose(args[0])
         if kind == "log":
             return sp.log(args[0]) if self.log_base is None else sp.log(args[0], self.log_base)
         if kind in ("factorial", "binomial", "gamma"):
             return self.combinatorial(kind, args)
         return self._FUNCTIONS[kind](*args)
+
+    def transpose(self, value: sp.Basic) -> sp.Basic:
+        """``x^T``: the transpose of a matrix (a ``MatrixSymbol`` given in ``symbols``);
+        dropped, with a note, on a scalar."""
+        if isinstance(value, sp.MatrixExpr):
+            return value.T
+        self.notes.append("dropped a transpose (^T) on a scalar")
+        return value
 
     def power(self, base: sp.Basic, exponent: sp.Basic) -> sp.Basic:
         """``base**exponent``, refusing numbers too large to evaluate."""
@@ -1694,7 +1710,7 @@ def parse_latex_with_notes(text: str, *, log_base: str | int = "e", symbols: Map
     state = _State()
     try:
         tree = _parse_tree(text, state)
-        expr = _Builder(text, _bind(tree), overrides, base).build(tree)
+        expr = _Builder(text, _bind(tree), overrides, base, state.notes).build(tree)
     except ParseError:
         raise
     except RecursionError as exc:

@@ -515,3 +515,15 @@ def test_random_input_parses_or_raises_parse_error(latex: str) -> None:
 def test_division_by_zero_is_a_parse_error_not_complex_infinity(text):
     with pytest.raises(ParseError, match="divides by zero"):
         parse_latex(text)
+
+
+def test_transpose_and_det_act_on_matrices_given_as_symbols():
+    d = sp.Symbol("d", integer=True, positive=True)
+    y, mu, cov = sp.MatrixSymbol("y", d, 1), sp.MatrixSymbol("mu", d, 1), sp.MatrixSymbol("Sigma", d, d)
+    parsed = parse_latex_with_notes(r"(y - \mu)^\top \Sigma^{-1} (y - \mu) + \log\det\Sigma",
+                                    symbols={"y": y, "mu": mu, "Sigma": cov})
+    # sp.Add, not +: SymPy's + refuses a 1 x 1 matrix plus a scalar, a textbook does not
+    assert parsed.expr == sp.Add((y - mu).T * cov.I * (y - mu), sp.log(sp.Determinant(cov)))
+    assert parsed.notes == ()
+    scalar = parse_latex_with_notes(r"w^\top x")
+    assert scalar.expr == symbol("w") * symbol("x") and scalar.notes == ("dropped a transpose (^T) on a scalar",)
