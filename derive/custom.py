@@ -12,10 +12,7 @@ to derive Z and divide by it (as the catalogue does for Huber).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import signal
-import threading
 from typing import Mapping
 
 import mpmath
@@ -24,6 +21,7 @@ import sympy as sp
 
 from derive import symbols as S
 from derive.assumptions.base import Assumption
+from derive.bounded import bounded
 from derive.engine import Derivation, mass, run
 from derive.errors import DeriveError, Unsupported
 from derive.steps import Step
@@ -40,30 +38,6 @@ NUMERIC_TOLERANCE = 1e-8
 NUMERIC_POINTS = 3
 SYMBOLIC_SECONDS = 4.0  # budget of the symbolic attempt before the numeric check
 NUMERIC_SECONDS = 20.0  # budget of the numeric check (double-exponential tails can stall mpmath)
-
-
-class _OutOfTime(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float):
-    """Raise _OutOfTime after ``seconds`` (SIGALRM; no limit off the main thread or on Windows)."""
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
-        yield
-        return
-
-    def expire(signum, frame):
-        raise _OutOfTime
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 class NotNormalised(DeriveError, ValueError):
@@ -170,22 +144,25 @@ def numeric_mass(a: Assumption, seed: int = 0, points: int = NUMERIC_POINTS) -> 
     return masses
 
 
+def _symbolic_mass(a: Assumption) -> sp.Expr | None:
+    """The mass by SymPy, simplified; None when it stays an unevaluated integral or sum."""
+    m = mass(a.density, a)
+    return None if m.has(sp.Integral, sp.Sum, sp.Piecewise) else sp.simplify(m)
+
+
 def check_normalisation(a: Assumption) -> tuple[str, sp.Expr | list[float]]:
     """("symbolic", mass) when SymPy computes the mass within SYMBOLIC_SECONDS, else
-    ("numeric", [masses])."""
-    try:
-        with _time_limit(SYMBOLIC_SECONDS):
-            m = mass(a.density, a)
-            if not m.has(sp.Integral, sp.Sum, sp.Piecewise):
-                return "symbolic", sp.simplify(m)
-    except (NotImplementedError, ValueError, TypeError, Unsupported, _OutOfTime):
-        pass
-    try:
-        with _time_limit(NUMERIC_SECONDS):
-            return "numeric", numeric_mass(a)
-    except _OutOfTime:
-        raise Unsupported(f"{a.name}: cannot check the normalisation: SymPy cannot integrate the density "
-                          f"and quadrature did not finish in {NUMERIC_SECONDS:g} s") from None
+    ("numeric", [masses]) by quadrature within NUMERIC_SECONDS (each bounded: a forked child,
+    :mod:`derive.bounded`)."""
+    status, m = bounded(_symbolic_mass, (a,), SYMBOLIC_SECONDS)
+    if status == "ok" and m is not None:
+        return "symbolic", m
+    status, masses = bounded(numeric_mass, (a,), NUMERIC_SECONDS)
+    if status == "ok":
+        return "numeric", masses
+    why = f"did not finish in {NUMERIC_SECONDS:g} s" if status == "timed out" else f"failed {masses}"
+    raise Unsupported(f"{a.name}: cannot check the normalisation: SymPy cannot integrate the density "
+                      f"and quadrature {why}")
 
 
 def custom(density, data, params, fixed=(), *, support=None, domains: Mapping | None = None,

@@ -33,7 +33,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import itertools
-import multiprocessing
 import random
 import time
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from derive import symbols as S
+from derive.bounded import bounded
 from derive.engine import expand_logs, is_positive_on, split_sums
 from derive.errors import DeriveError, Unsupported
 
@@ -132,7 +132,7 @@ def equivalent(a: sp.Expr | str, b: sp.Expr | str, params: Iterable | None = Non
     deadline = time.monotonic() + timeout
     notes = []
 
-    status, result = _bounded(_stage_canonical, (problem,), timeout * SHARES[0])
+    status, result = bounded(_stage_canonical, (problem,), timeout * SHARES[0])
     if status == "ok" and result[0] is not None:
         return _restore(result[0], back)
     if status == "ok":
@@ -141,13 +141,13 @@ def equivalent(a: sp.Expr | str, b: sp.Expr | str, params: Iterable | None = Non
         notes.append(f"canonical {status} {result}")
 
     remaining = deadline - time.monotonic()
-    status, result = _bounded(_stage_simplify, (problem, a, b), remaining - timeout * (1 - SHARES[1]))
+    status, result = bounded(_stage_simplify, (problem, a, b), remaining - timeout * (1 - SHARES[1]))
     if status == "ok" and result is not None:
         return _restore(result, back)
     if status != "ok":
         notes.append(f"simplify {status} {result}")
 
-    status, result = _bounded(_stage_numeric, (problem,), deadline - time.monotonic())
+    status, result = bounded(_stage_numeric, (problem,), deadline - time.monotonic())
     if status == "ok" and result.holds is not None:
         return result
     notes.append(result.method.removeprefix("undecided: ") if status == "ok" else f"numeric probe {status} {result}")
@@ -808,48 +808,6 @@ def _probe(problem: _Problem) -> Verdict:
 
 
 # --------------------------------------------------------------------------- time bound
-
-
-def _run(fn: Callable, args: tuple) -> tuple[str, Any]:
-    """("ok", fn(*args)) or ("failed", why): every failure is reported, the caller decides."""
-    try:
-        return "ok", fn(*args)
-    except Exception as exc:
-        return "failed", f"({type(exc).__name__}: {exc})"
-
-
-def _child(send, fn: Callable, args: tuple) -> None:
-    result = _run(fn, args)
-    try:
-        send.send(result)
-    except Exception as exc:  # e.g. a result too deep to pickle
-        send.send(("failed", f"(cannot return the result: {exc})"))
-    send.close()
-
-
-def _bounded(fn: Callable, args: tuple, seconds: float) -> tuple[str, Any]:
-    """("ok", fn(*args)), or ("timed out" | "failed", why): ``fn`` runs in a forked child that is
-    killed after ``seconds``.  Without ``fork`` (or inside a daemonic process) it runs inline."""
-    if seconds <= 0:
-        return "timed out", "(no time left)"
-    if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
-        return _run(fn, args)
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(send, fn, args), daemon=True)
-    child.start()
-    send.close()
-    try:
-        if not receive.poll(seconds):
-            return "timed out", f"(after {seconds:.2g} s)"
-        return receive.recv()
-    except EOFError:
-        return "failed", "(the child process died)"
-    finally:
-        receive.close()
-        if child.is_alive():
-            child.kill()
-        child.join()
 
 
 def _format_point(found: dict[str, Any]) -> str:
