@@ -24,6 +24,7 @@ from derive.assumptions.base import Assumption
 from derive.bounded import bounded
 from derive.engine import Derivation, mass, run
 from derive.errors import DeriveError, Unsupported
+from derive.latex.render import latex
 from derive.steps import Step
 
 SUPPORTS: dict[str, sp.Set] = {
@@ -103,7 +104,8 @@ def build_assumption(density, data, params, fixed=(), *, support=None, domains: 
     expr = expr.xreplace({given[n]: rebuilt[n] for n in given})
     y = rebuilt[y_name]
     return Assumption(
-        name=name, title=f"custom noise model: {name}", statement=sp.latex(expr), words="A custom density.",
+        name=name, title=f"custom noise model: {name}", words="A custom density.",
+        statement=r"p(%s) = %s" % (latex(y), latex(expr)),
         loss_name="custom loss", density=expr, data=(y,), params=tuple(rebuilt[n] for n in param_names),
         fixed=tuple(rebuilt[n] for n in fixed_names), domains={rebuilt[n]: domain_of[n] for n in rebuilt},
         support=support_set, kernel=kernel,
@@ -196,7 +198,7 @@ def custom(density, data, params, fixed=(), *, support=None, domains: Mapping | 
         note = f"normalised: the mass over the support is 1 ({how}: {shown})"
     d = run(a)
     check = Step("normalisation", m if how == "symbolic" else sp.Float(m[0]), note,
-                 lhs="\\int p(%s)\\, d%s" % (sp.latex(a.data[0]), sp.latex(a.data[0])))
+                 lhs="\\int p(%s)\\, d%s" % (latex(a.data[0]), latex(a.data[0])))
     return dataclasses.replace(d, steps=(d.steps[0], check) + d.steps[1:])
 
 
