@@ -18,7 +18,7 @@ MUTANT_CASES = [pytest.param(p, text, mode, id=f"{p.id}-m{n}-{mode}")
 
 
 def test_corpus_is_large_enough_and_every_true_pair_has_mutants():
-    assert len(PAIRS) >= 55
+    assert len(PAIRS) >= 80
     assert len(PAIR_CASES) + len(MUTANT_CASES) >= 80
     assert [p.id for p in PAIRS if any(p.expected(m) for m in p.modes) and not p.mutant_cases()] == []
 
