@@ -602,7 +602,9 @@ def _compile(problem: _Problem, sizes: dict[sp.Symbol, int]) -> _Compiled:
 
 def _draw(domain: sp.Set, rng: random.Random) -> int | float:
     """A value well inside ``domain``: a small integer for integer domains; for an interval a
-    point away from its ends (positive half-lines sampled log-uniformly in (0.05, 7.4))."""
+    point away from its ends (positive half-lines sampled log-uniformly in (0.05, 7.4)); on
+    the whole line, a third of the draws in (0, 1), where a real variable written as a
+    probability (log y, log(1 - y)) gives real values."""
     if domain.is_subset(sp.S.Integers):
         choices = [v for v in range(-3, SIZES.stop) if domain.contains(v) is sp.true]
         return rng.choice(choices) if choices else int(domain.inf)
@@ -613,6 +615,8 @@ def _draw(domain: sp.Set, rng: random.Random) -> int | float:
         if lo.is_finite or hi.is_finite:
             step = round(float(mpmath.exp(rng.uniform(-3, 2))), 6)
             return float(lo) + step if lo.is_finite else float(hi) - step
+    if rng.random() < 1 / 3:
+        return round(rng.uniform(0.02, 0.98), 6)
     return round(rng.uniform(-4, 4), 6)
 
 
