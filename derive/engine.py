@@ -831,7 +831,7 @@ def specialise(assumption: Assumption, values: dict) -> Assumption:
                               "(its size is symbolic); substitute into d.nll instead")
         domain = S.domain_of(by_name[name], assumption.domains)
         if domain.contains(value) is not sp.true:
-            raise DomainError(f"{assumption.name}: {name}={value} is outside its domain {domain}")
+            raise DomainError(f"{assumption.name}: {name}={value} is outside its domain {S.describe(domain)}")
         subs[by_name[name]] = value
 
     def put(e):

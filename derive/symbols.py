@@ -155,3 +155,15 @@ def _fewest_assumptions(closure: frozenset) -> tuple[tuple[str, bool], ...]:
 def srepr(expr: sp.Basic) -> str:
     """``sp.srepr`` with canonical symbol assumptions: the same for equal expressions."""
     return _CanonicalRepr().doprint(expr)
+
+
+def describe(domain: sp.Set) -> str:
+    """A domain as a reader writes it: ``(0, oo)``, ``[0, 1]``, ``the reals``, ``{0, 1}``."""
+    if domain == S.Reals:
+        return "the reals"
+    if isinstance(domain, Interval):
+        return "%s%s, %s%s" % ("(" if domain.left_open else "[", domain.inf, domain.sup,
+                               ")" if domain.right_open else "]")
+    if isinstance(domain, sp.Range) and domain.sup == sp.oo:
+        return "the integers from %s" % domain.inf
+    return str(domain)

@@ -283,7 +283,7 @@ def test_specialising_fixed_symbols(name, values, loss_is):
 
 
 @pytest.mark.parametrize("name, values, message", [
-    ("gaussian", {"sigma": -1}, r"^gaussian: sigma=-1 is outside its domain"),
+    ("gaussian", {"sigma": -1}, r"^gaussian: sigma=-1 is outside its domain \(0, oo\)$"),
     ("gamma", {"k": 0}, r"^gamma: k=0 is outside its domain"),
     ("tweedie", {"p": 2}, r"^tweedie: p=2 is outside its domain"),
     ("asymmetric_laplace", {"tau": 1}, r"^asymmetric_laplace: tau=1 is outside its domain"),
