@@ -4,7 +4,7 @@
     derive show NAME [--format latex|text|json]
     derive check NAME 'LATEX'           exit 0 equal, 1 not equal, 2 bad input, 3 undecided
     derive equiv 'A' 'B' [--params yhat,sigma] [--mode exact|constant|affine]
-    derive build [--out DIR] [--only a,b] [--format tex,slides,md,json] [--log ln] [--pdf]
+    derive build [--out DIR] [--only a,b|information] [--format tex,slides,md,json] [--log ln] [--pdf]
 """
 
 from __future__ import annotations
@@ -181,7 +181,8 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="write the derivations to outputs/")
     b.add_argument("--out", default="outputs")
-    b.add_argument("--only", default=None, help="comma-separated assumption names")
+    b.add_argument("--only", default=None, help="comma-separated assumption names; 'information' for the part on entropy, "
+                   "cross-entropy and KL")
     b.add_argument("--format", default=None, help="comma-separated: tex,slides,md,json (default: all)")
     b.add_argument("--log", choices=("log", "ln"), default="log", help="natural log as \\log or \\ln")
     b.add_argument("--pdf", action="store_true", help="compile the LaTeX documents with latexmk")

@@ -42,6 +42,7 @@ from derive.latex.render import (ARTICLE, MARKDOWN, SLIDE, SLIDE_BUDGET, Layout,
                                  display_math, emit_align, frames_of_rows, layout_rows, log_notation,
                                  tex_width, text_escape)
 
+INFORMATION = "information"  # the name of the information part among --only's names
 FORMATS = {"tex": "derivations.tex", "slides": "slides.tex", "md": "derivations.md", "json": "catalog.json"}
 OUTPUT_FILES = tuple(FORMATS.values())
 TEX_PACKAGES = ("amsmath.sty", "mathtools.sty", "beamer.cls", "graphicx.sty", "booktabs.sty",
@@ -471,7 +472,7 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
     """Write the chosen formats (default: all four) into ``out``, and the figures into
     ``out/figures`` when a document needs them; returns the paths written.  ``info`` adds
     the part on entropy, cross-entropy and KL divergence (default: when ``only`` is not
-    given, that is, for the whole catalogue)."""
+    given, that is, for the whole catalogue; ``"information"`` among ``only`` asks for it)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     formats = tuple(formats) if formats else tuple(FORMATS)
@@ -479,10 +480,13 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
     if unknown:
         raise ConfigError(f"unknown format(s) {', '.join(unknown)}; known: {', '.join(FORMATS)}")
     config = config or PrinterConfig()
-    derivations = [derive(name) for name in (only or assumption_names())]
+    if only is not None and INFORMATION in only:
+        only = [name for name in only if name != INFORMATION]
+        info = True
+    derivations = [derive(name) for name in (assumption_names() if only is None else only)]
     written: list[Path] = []
     overview, each = None, {}
-    if figures and set(formats) & {"tex", "slides", "md", "json"}:
+    if figures and derivations and set(formats) & {"tex", "slides", "md", "json"}:
         overview, each = write_figures(derivations, out)
         for fig in [overview, *each.values()]:
             written += fig.paths(out)

@@ -235,3 +235,12 @@ def test_information_json(info_build):
     assert [i["name"] for i in info["identities"]] == [i.name for i in identities()]
     assert all(i["proved"] for i in info["identities"])
     assert [f["name"] for f in info["families"]] == list(FAMILIES)
+
+
+def test_only_information(tmp_path):
+    written = publish.build(tmp_path, only=["information"], formats=("tex", "json"))
+    assert {p.name for p in written} == {"derivations.tex", "catalog.json"}  # no figures without assumptions
+    data = json.loads((tmp_path / "catalog.json").read_text())
+    assert data["assumptions"] == [] and "information" in data
+    tex = (tmp_path / "derivations.tex").read_text()
+    assert r"\label{sec:information}" in tex and r"\label{sec:gaussian}" not in tex
