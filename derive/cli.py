@@ -54,12 +54,19 @@ def cmd_check(args) -> int:
     from derive.engine import derive
     from derive.equivalence import equivalent
     from derive.latex.parse import parse_latex
+    from derive.symbols import like
+    import sympy as sp
 
     d = derive(args.name)
     formula = parse_latex(args.latex)
     undecided = False
-    for target in ("loss", "dataset_loss", "nll"):
-        verdict = equivalent(getattr(d, target), formula, params=d.params, mode="exact")
+    targets = {"loss": d.loss, "dataset_loss": d.dataset_loss, "nll": d.nll}
+    if d.hard_label is not None:  # -log yhat[c], written -\log \hat{y}_c: the free index read as a name
+        targets["hard_label"] = d.hard_label.replace(
+            lambda e: isinstance(e, sp.Indexed),
+            lambda e: like(f"{e.base.label}_{'_'.join(map(str, e.indices))}", e.base))
+    for target, value in targets.items():
+        verdict = equivalent(value, formula, params=None if target == "hard_label" else d.params, mode="exact")
         if verdict.holds:
             print(f"equal: the formula is exactly the derived {target.replace('_', ' ')} of {d.name} ({verdict.method})")
             return EXIT_EQUAL

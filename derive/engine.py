@@ -85,8 +85,9 @@ class Derivation:
         return peers_of(self)
 
     def to_latex(self) -> str:
-        """The derivation as an ``align*`` block, one row per step."""
-        return render_steps(self.steps)
+        """The derivation as an ``align*`` block, one row per step (as in ``derive build``:
+        the params lead, constants braced as "const. in" the params)."""
+        return render_steps(self.steps, params=self.params)
 
     def _repr_latex_(self) -> str:
         return self.to_latex()
@@ -826,6 +827,8 @@ def specialise(assumption: Assumption, values: dict) -> Assumption:
             known = ", ".join(by_name) or "none"
             raise DomainError(f"{assumption.name}: {name!r} is not a fixed symbol (fixed: {known})")
         value = sp.sympify(value)
+        if value.has(sp.Float):  # 0.1 -> 1/10: results stay exact (and Sum.doit terminates)
+            value = sp.nsimplify(value, rational=True)
         if isinstance(by_name[name], sp.MatrixSymbol):
             raise Unsupported(f"{assumption.name}: giving the matrix {name} a value is not supported "
                               "(its size is symbolic); substitute into d.nll instead")
@@ -853,6 +856,7 @@ def specialise(assumption: Assumption, values: dict) -> Assumption:
         support=put(assumption.support),
         vector_index=None if assumption.vector_index is None else tuple(put(x) for x in assumption.vector_index),
         name=assumption.name,
+        given=assumption.given + tuple((s.name, v) for s, v in subs.items()),
     )
 
 

@@ -173,6 +173,7 @@ def symbols_of(d) -> dict:
     if a.vector_index is not None:
         found[a.vector_index[0].name] = a.vector_index[0]
         found[str(a.vector_index[2])] = a.vector_index[2]
+    found.update(dict(a.given))  # fixed symbols given values stand for their values
     return found
 
 

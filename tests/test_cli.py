@@ -105,3 +105,8 @@ def test_nll_refuses_an_unnormalised_density():
     result = run("nll", r"e^{-(y-\mu)^2}", "--data", "y", "--params", "mu")
     assert result.returncode == 2
     assert "not normalised" in result.stderr and "sqrt(pi)" in result.stderr
+
+
+def test_check_knows_the_hard_label_form():
+    assert run("check", "categorical", r"-\log \hat{y}_c").returncode == 0
+    assert run("check", "categorical", r"-\log(1 - \hat{y}_c)").returncode == 1

@@ -388,3 +388,25 @@ def test_functions_ml_texts_use_by_name_are_read_by_their_definitions(a, b, para
 def test_a_function_of_another_name_stays_arbitrary():
     verdict = equivalent(r"\log(1 + e^{z}) - y z", r"-y\log f(z) - (1-y)\log(1-f(z))", params=["z"])
     assert verdict.holds is False
+
+
+def test_a_difference_that_vanishes_at_small_sizes_is_still_found():
+    # equal at n = 1..6, different from n = 7 on: the probe also draws sizes 5..12
+    verdict = equivalent(r"\sum_{i=1}^{n} i^2",
+                         r"\frac{n(n+1)(2n+1)}{6} + (n-1)(n-2)(n-3)(n-4)(n-5)(n-6)")
+    assert verdict.holds is False and verdict.counterexample["n"] > 6
+
+
+@pytest.mark.parametrize("a, b, mode", [
+    ("x", "x + 10^{-30}", "exact"),
+    (r"(y-\hat{y})^2", r"(y-\hat{y})^2 + 10^{-30}\hat{y}", "constant"),
+])
+def test_a_tiny_difference_is_a_difference(a, b, mode):
+    assert equivalent(a, b, params=None if mode == "exact" else ["yhat"], mode=mode).holds is False
+
+
+def test_params_may_be_a_comma_separated_string():
+    verdict = equivalent(r"\frac{(y-\hat{y})^2}{2\sigma^2}", r"(y-\hat{y})^2", params="yhat", mode="affine")
+    assert verdict.holds is True
+    with pytest.raises(DeriveError, match="params not found in either expression: w"):
+        equivalent(r"(y-\hat{y})^2", r"(y-\hat{y})^2", params="yhat, w")

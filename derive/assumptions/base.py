@@ -99,6 +99,7 @@ class Assumption:
     quasi: tuple[sp.Symbol, sp.Expr] | None = None
     expected_data: tuple[tuple[sp.Basic, sp.Expr], ...] = ()
     saturated: tuple[tuple[sp.Basic, sp.Expr], ...] = ()
+    given: tuple[tuple[str, sp.Expr], ...] = ()  # fixed symbols given values (derive(name, sigma=1))
 
     @property
     def symbols(self) -> tuple[sp.Basic, ...]:

@@ -1510,6 +1510,16 @@ def _bind(tree: Node) -> _Binding:
 # ----------------------------------------------------------------------------------------
 
 
+def _index_from(name: str, lower: sp.Expr) -> sp.Symbol:
+    """A summation index with the sign its lower bound gives it: positive from 1 (derive's
+    index), non-negative from 0, any integer otherwise (sum_{j=0} |j - 1| is not sum (j - 1))."""
+    if lower.is_integer and lower.is_positive:
+        return dsym.index(name)
+    if lower.is_integer and lower.is_nonnegative:
+        return sp.Symbol(name, integer=True, nonnegative=True)
+    return sp.Symbol(name, integer=True)
+
+
 class _Builder:
     """AST -> evaluated SymPy, with derive's symbols (domains), indices and sizes."""
 
@@ -1528,6 +1538,7 @@ class _Builder:
         self.overrides = overrides
         self.log_base = log_base
         self.notes = notes
+        self.index_lower: dict[str, sp.Expr] = {}  # the lower bound of each enclosing sum's index
         self.cache: dict[object, sp.Basic] = {}
 
     def refuse(self, reason: str, pos: int | None = None) -> ParseError:
@@ -1557,7 +1568,7 @@ class _Builder:
         if name in self.overrides:
             return self.overrides[name]
         if name in scope:
-            return dsym.index(name)
+            return _index_from(name, self.index_lower.get(name, sp.S.One))
         if name in self.binding.sizes:
             return dsym.size(name)
         if name not in self.cache:  # derive.symbols.symbol computes a domain: once per name
@@ -1618,6 +1629,8 @@ class _Builder:
             return self.power(*args)
         if kind == "transpose":
             return self.transpose(args[0])
+        if kind == "logb" and args[1].is_number and not (args[1].is_positive and args[1] != 1):
+            raise self.refuse(f"a log to the base {args[1]}: a base must be positive and not 1")
         if kind == "log":
             return sp.log(args[0]) if self.log_base is None else sp.log(args[0], self.log_base)
         if kind in ("factorial", "binomial", "gamma"):
@@ -1653,10 +1666,18 @@ class _Builder:
                 return sp.Integral(body, var)
             return sp.Integral(body, (var, self.build(node.lo, scope), self.build(node.hi, scope)))
         inner = scope | {node.var}
-        var = self.symbol(node.var, inner)
         lo = self.build(node.lo, scope) if node.lo is not None else sp.Integer(1)
         hi = self.build(node.hi, scope) if node.hi is not None else self.symbol(f"N_{node.var}", scope)
-        body = self.build(node.body, inner)
+        outer = self.index_lower.get(node.var)
+        self.index_lower[node.var] = lo
+        try:
+            var = self.symbol(node.var, inner)
+            body = self.build(node.body, inner)
+        finally:
+            if outer is None:
+                del self.index_lower[node.var]
+            else:
+                self.index_lower[node.var] = outer
         cls = sp.Sum if node.op == "sum" else sp.Product
         if isinstance(node.body, Big) and node.body.op == node.op and isinstance(body, cls):
             return cls(body.function, *body.limits, (var, lo, hi))
@@ -1719,6 +1740,9 @@ def parse_latex_with_notes(text: str, *, log_base: str | int = "e", symbols: Map
         raise ParseError(text, f"cannot build the expression: {exc}") from exc
     if isinstance(expr, sp.Basic) and expr.has(sp.zoo, sp.nan, sp.S.ComplexInfinity):
         raise ParseError(text, "the formula divides by zero (or is otherwise undefined) as written")
+    if isinstance(expr, sp.Basic) and expr.has(sp.I):
+        raise ParseError(text, "the formula is not real as written (a square root or log of a negative "
+                               "number, or a log to a base that is not positive)")
     return Parsed(expr, tuple(state.notes))
 
 

@@ -527,3 +527,22 @@ def test_transpose_and_det_act_on_matrices_given_as_symbols():
     assert parsed.notes == ()
     scalar = parse_latex_with_notes(r"w^\top x")
     assert scalar.expr == symbol("w") * symbol("x") and scalar.notes == ("dropped a transpose (^T) on a scalar",)
+
+
+@pytest.mark.parametrize("text, reason", [
+    (r"\sqrt{-1}", "not real as written"),
+    (r"\log_{-1} x", "base must be positive"),
+    (r"\log_0 x", "base must be positive"),
+    (r"\log_1 x", "base must be positive"),
+])
+def test_formulas_that_are_not_real_or_have_no_log_base_are_refused(text, reason):
+    with pytest.raises(ParseError, match=reason):
+        parse_latex(text)
+
+
+def test_a_sum_from_zero_has_a_non_negative_index():
+    # with a positive index, |j - 1| would collapse to j - 1 and the sum be wrong at j = 0
+    parsed = parse_latex(r"\sum_{j=0}^{n} |j - 1|")
+    j = next(s for s in parsed.free_symbols | parsed.atoms(sp.Symbol) if s.name == "j")
+    assert j.is_nonnegative and not j.is_positive
+    assert parsed.subs(sp.Symbol("n", integer=True, positive=True), 3).doit() == 1 + 0 + 1 + 2
