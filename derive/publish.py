@@ -18,6 +18,7 @@ each of the four (:mod:`derive.publish_info`).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -36,6 +37,7 @@ from derive.errors import DeriveError
 from derive.engine import Derivation, derive
 from derive.equivalence import MATRICES_WRITTEN_OUT, MATRIX_SIZES
 from derive.figures import FigureFiles, write_figures
+from derive.steps import Step
 from derive.symbols import srepr
 from derive import publish_info
 from derive.latex.render import (ARTICLE, MARKDOWN, SLIDE, SLIDE_BUDGET, Layout, TextbookPrinter,
@@ -50,7 +52,8 @@ TEX_PACKAGES = ("amsmath.sty", "mathtools.sty", "beamer.cls", "graphicx.sty", "b
 TEX_INSTALL_HINT = ("apt-get install --no-install-recommends texlive-latex-extra latexmk "
                     "(Debian/Ubuntu), or TeX Live with latexmk, amsmath, mathtools and beamer")
 
-STATED = ("assumption",)  # steps whose note the documents say in their own words
+STATED = ("assumption",)
+PEERS_ARTICLE = dataclasses.replace(ARTICLE, width=36.0)  # code names in the notes run wide  # steps whose note the documents say in their own words
 
 _MODE_WORDS = {
     "exact": "exactly",
@@ -203,6 +206,25 @@ def _references_tex(ctx: Context, d: Derivation, layout: Layout) -> str:
                       *items, r"\end{itemize}"])
 
 
+def _peers_tex(ctx: Context, d: Derivation) -> str:
+    """The framework functions that compute this loss, each with the derived relation
+    ``-log p = a * f + b`` laid out like the steps (long offsets break over lines)."""
+    if not d.peers:
+        return ""
+    f = sp.Symbol("f")
+    nll = _target_tex(ctx, d, "nll")
+    steps = []
+    for p in d.peers:
+        note = r"$f$ = \texttt{%s}" % text_escape(p.call)
+        if p.condition:
+            note += f" ({text_escape(p.condition)})"
+        steps.append(Step("peer", sp.Add(sp.Mul(p.scale, f, evaluate=False), p.offset, evaluate=False)
+                          if p.offset != 0 else sp.Mul(p.scale, f, evaluate=False), note, lhs=nll))
+    rows = layout_rows(steps, ctx.printer(d), PEERS_ARTICLE, params=d.params, config=ctx.config)
+    return "\n".join(["The framework functions that compute it, and the exact relation, derived:",
+                       emit_align(rows, PEERS_ARTICLE)])
+
+
 def _assumption_paragraph(ctx: Context, d: Derivation) -> str:
     a = d.assumption
     return (f"{text_escape(ctx.fragment(a.words))}  The loss this gives is the "
@@ -223,6 +245,7 @@ def article_section(d: Derivation, ctx: Context | None = None) -> str:
         "The loss per example (boxed), and its mean over the $n$ examples:",
         result,
         _references_tex(ctx, d, ARTICLE),
+        _peers_tex(ctx, d),
     ]
     fig = ctx.figures.get(a.name)
     if fig is not None and fig.stem is not None:
@@ -440,6 +463,10 @@ def catalog_entry(d: Derivation, ctx: Context | None = None) -> dict:
             for c in checks_of(d)[0]
         ],
         "references_error": checks_of(d)[1] or None,
+        "deviance": None if d.deviance is None else _both(d.deviance, ctx, d),
+        "peers": [{"function": p.function, "call": p.call, "value": _both(p.value, ctx, d),
+                   "scale": _both(p.scale, ctx, d), "offset": _both(p.offset, ctx, d),
+                   "condition": p.condition or None} for p in d.peers],
         "figure": None if fig is None or fig.stem is None else {"pdf": f"{fig.stem}.pdf", "png": f"{fig.stem}.png"},
         "figure_note": None if fig is None else (fig.note or None),
     }

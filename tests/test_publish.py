@@ -244,3 +244,14 @@ def test_only_information(tmp_path):
     assert data["assumptions"] == [] and "information" in data
     tex = (tmp_path / "derivations.tex").read_text()
     assert r"\label{sec:information}" in tex and r"\label{sec:gaussian}" not in tex
+
+
+def test_catalog_and_article_state_the_relation_to_each_framework_function(subset_build):
+    entries = {e["name"]: e for e in json.loads((subset_build / "catalog.json").read_text())["assumptions"]}
+    mse = next(p for p in entries["gaussian"]["peers"] if p["function"] == "torch.nn.functional.mse_loss")
+    d = derive.derive("gaussian")
+    assert sp.sympify(mse["scale"]["srepr"]) == d.scale  # NLL = mse/(2 sigma^2) + ..., no 1/2 in mse_loss
+    assert sp.sympify(entries["poisson"]["deviance"]["srepr"]) == derive.derive("poisson").deviance
+    tex = (subset_build / "derivations.tex").read_text()
+    assert tex.count("The framework functions that compute it") == sum(bool(e["peers"]) for e in entries.values())
+    assert r"\texttt{mse\_loss(yhat, y)}" in tex
