@@ -621,7 +621,8 @@ def deviance(nll_mean: sp.Expr, assumption: Assumption) -> sp.Expr | None:
         (y,) = a.data
         if all(sp.simplify(saturated_nll.subs(y, v)) == 0 for v in a.support):
             saturated_nll = sp.S.Zero
-    return 2 * (nll_mean - saturated_nll)
+    # powers of the data combined (y*y**(1 - p) -> y**(2 - p)): finite where y = 0 is data
+    return sp.powsimp(2 * (nll_mean - saturated_nll))
 
 
 # --------------------------------------------------------------------------- pipeline
@@ -654,10 +655,14 @@ def split_scale(dependent: sp.Expr, params, domains, keep_numeric: bool, data=()
 
 
 def per_example(expr: sp.Expr, assumption: Assumption, i: sp.Symbol) -> sp.Expr:
-    """Index data and params by example i: y -> y[i], yhat[k] -> yhat[i, k]."""
+    """Index data and params by example i: y -> y[i], yhat[k] -> yhat[i, k], a vector y
+    (MatrixSymbol) -> y_i."""
     subs = {}
     for s in assumption.data + assumption.params:
-        if isinstance(s, (sp.IndexedBase, sp.MatrixSymbol)):
+        if isinstance(s, sp.MatrixSymbol):  # a vector per example: y -> the matrix symbol y_i
+            subs[s] = sp.MatrixSymbol(f"{s.name}_{i.name}", *s.shape)
+            continue
+        if isinstance(s, sp.IndexedBase):
             continue
         subs[s] = S.indexed_base(s.name, S.domain_of(s, assumption.domains))[i]
     expr = expr.xreplace(subs)

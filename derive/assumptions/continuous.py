@@ -261,7 +261,8 @@ register(Assumption(
 z = S.z
 p_power = S.symbol("p", sp.Interval.open(1, 2))
 mu_tweedie = S.symbol("mu", POS)
-y_nonneg = S.symbol("y", POS)
+NONNEG = sp.Interval(0, sp.oo)  # Tweedie data with 1 < p < 2 include exact zeros
+y_nonneg = S.symbol("y", NONNEG)
 register(Assumption(
     name="tweedie",
     title="Tweedie targets with a log link (quasi-likelihood)",
@@ -272,8 +273,8 @@ register(Assumption(
     quasi=(mu_tweedie, mu_tweedie**p_power),
     link=Link(mu_tweedie, z, sp.exp(z), "log link"),
     data=(y_nonneg,), params=(z,), fixed=(p_power,),
-    domains={y_nonneg: POS, mu_tweedie: POS, z: REAL, p_power: sp.Interval.open(1, 2)},
-    support=POS,
+    domains={y_nonneg: NONNEG, mu_tweedie: POS, z: REAL, p_power: sp.Interval.open(1, 2)},
+    support=NONNEG,
     references=(Reference(r"\frac{e^{(2-p)z}}{2-p} - \frac{y\, e^{(1-p)z}}{1-p}", "loss"),),
     saturated=((mu_tweedie, y_nonneg),),
 ))

@@ -66,7 +66,11 @@ class QuadraticForm(sp.Expr):
 
     def _latex(self, printer):
         v = printer._print(self.vector)
-        if isinstance(self.vector, sp.MatAdd):
+        if isinstance(self.vector, sp.MatAdd):  # (y - mu), the positive term first
+            terms = sorted(self.vector.args, key=lambda t: t.could_extract_minus_sign())
+            v = printer._print(terms[0])
+            for t in terms[1:]:
+                v += " - " + printer._print(-t) if t.could_extract_minus_sign() else " + " + printer._print(t)
             v = r"\left(%s\right)" % v
         return r"%s^{T} %s %s" % (v, printer._print(self.matrix), v)
 

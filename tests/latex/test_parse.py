@@ -40,6 +40,7 @@ N_i, N_j, N_k, N_x = (size(f"N_{name}") for name in ("i", "j", "k", "x"))
 y, yhat, x, z, w, b, p, q = (S(name) for name in ("y", "yhat", "x", "z", "w", "b", "p", "q"))
 sigma, mu, lam, delta, theta, alpha, gamma = (S(name) for name in ("sigma", "mu", "lambda", "delta", "theta", "alpha", "gamma"))
 Y, YHAT, X_, Z, W, E_, P_, Q_ = (indexed_base(name) for name in ("y", "yhat", "x", "z", "w", "e", "p", "q"))
+I0 = sp.Symbol("i", integer=True, nonnegative=True)  # an index summed from 0
 norm = F("norm")
 
 
@@ -236,7 +237,8 @@ EXTRA_GOOD: list[tuple[str, str, sp.Basic | Rel]] = [
     ("double_bounded", r"\sum_{i=1}^{n}\sum_{k=1}^{K} y_{ik}", sp.Sum(Y[i, k], (k, 1, K), (i, 1, n))),
     ("comma_indices", r"\sum_{i,j} w_{ij}", sp.Sum(W[i, j], (j, 1, N_j), (i, 1, N_i))),
     ("free_second_index", r"\sum_i w_{ij}", sp.Sum(W[i, j], (i, 1, N_i))),
-    ("shifted_index", r"\sum_{i=0}^{n-1} x_{i+1}", sp.Sum(X_[i + 1], (i, 0, n - 1))),
+    ("shifted_index", r"\sum_{i=0}^{n-1} x_{i+1}",  # from 0: the index is non-negative, not positive
+     sp.Sum(X_[I0 + 1], (I0, 0, n - 1))),
     ("index_in_summand", r"\sum_i i x_i", sp.Sum(i * X_[i], (i, 1, N_i))),
     ("upper_bound_is_size", r"\frac{1}{m}\sum_{i=1}^{m} x_i", sp.Sum(X_[i], (i, 1, m)) / m),
     ("T_as_bound", r"\sum_{t=1}^{T}\gamma^T r_t", sp.Sum(gamma**T * indexed_base("r")[t], (t, 1, T))),

@@ -437,7 +437,7 @@ def test_deviance_against_sklearn(name, seed):
     d = derive.derive(name, **specialise)
     fixed, examples, stacked = _dataset(name, seed, 3 + seed)
     fixed = {**fixed, **specialise}
-    if name in ("poisson", "poisson_log"):  # include y = 0 (0 log 0 = 0) in every batch
+    if name in ("poisson", "poisson_log", "tweedie"):  # include y = 0 (0 log 0 = 0; Tweedie zeros) in every batch
         examples[0]["y"], stacked["y"][0] = 0.0, 0.0
     ours = _mean_deviance(d, examples, fixed, _sizes(fixed))
     assert rel_close(ours, float(oracle(stacked, fixed)))
