@@ -387,3 +387,11 @@ def test_every_hand_written_reference_holds(name):
 
     failed = [(c.reference.label or c.reference.latex, c.verdict.holds) for c in check(name) if not c.ok]
     assert not failed
+
+
+def test_gaussian_covariance_dataset_loss_is_per_example():
+    d = derive.derive("gaussian_covariance")
+    (summand, *_), = [s.args for s in d.dataset_loss.atoms(sp.Sum)]
+    # each example its own vectors: y_i and mu_i, not n copies of one example
+    assert {m.name for m in summand.atoms(sp.MatrixSymbol)} == {"y_i", "mu_i", "Sigma"}
+    assert r"\left(y_{i} - \mu_{i}\right)^{T} \Sigma^{-1}" in d.to_latex()

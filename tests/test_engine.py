@@ -99,7 +99,7 @@ def test_steps_are_recorded_in_pipeline_order():
 def test_to_latex_is_an_align_block_with_the_dropped_constants_under_a_brace():
     tex = derive.derive("gaussian").to_latex()
     assert tex.startswith("\\begin{align*}") and tex.endswith("\\end{align*}")
-    assert "\\underbrace{" in tex and "\\text{const.}" in tex
+    assert "\\underbrace{" in tex and "_{\\text{const.\\ in }\\hat{y}}" in tex  # as in the documents
     assert "y - \\hat{y}" in tex and "- \\hat{y} + y" not in tex  # textbook order, not -yhat + y
     assert derive.derive("gaussian")._repr_latex_() == tex
 
