@@ -1456,6 +1456,7 @@ class _Binding:
     indexed: frozenset[str]
     sizes: frozenset[str]
     plain: frozenset[str]
+    sum_indices: frozenset[str] = frozenset()  # the names some \sum or \prod binds
 
 
 def _walk(node: Node, scope: frozenset[str]) -> Iterator[tuple[Node, frozenset[str]]]:
@@ -1491,6 +1492,7 @@ def _bind(tree: Node) -> _Binding:
     indexed: set[str] = set()
     sizes: set[str] = set(DEFAULT_SIZES)
     plain: set[str] = set()
+    sum_indices: set[str] = set()
     for node, scope in _walk(tree, frozenset()):
         if isinstance(node, Name):
             if node.sub is None and node.name not in scope:
@@ -1498,11 +1500,12 @@ def _bind(tree: Node) -> _Binding:
             elif node.sub is not None and _mentions(node.sub, scope):
                 indexed.add(node.name)
         elif isinstance(node, Big) and node.op != "int":
+            sum_indices.add(node.var)
             if node.hi is None:
                 sizes.add(f"N_{node.var}")
             elif isinstance(node.hi, Name):
                 sizes.add(node.hi.full)
-    return _Binding(frozenset(indexed), frozenset(sizes), frozenset(plain))
+    return _Binding(frozenset(indexed), frozenset(sizes), frozenset(plain), frozenset(sum_indices))
 
 
 # ----------------------------------------------------------------------------------------
@@ -1589,6 +1592,9 @@ class _Builder:
     def index_symbol(self, letter: str, scope: frozenset[str]) -> sp.Basic:
         if letter in self.overrides or letter in scope or letter in self.binding.plain:
             return self.symbol(letter, scope)
+        if letter in self.binding.sum_indices:  # \sum_i y_i + y_i: the second y_i is outside the sum
+            raise self.refuse(f"the index {letter} of a \\sum is used outside it: a sum takes only the "
+                              f"product that follows it; bracket the summand, \\sum_{{{letter}}} \\left( ... \\right)")
         return dsym.index(letter)
 
     def index_item(self, item: Node, scope: frozenset[str]) -> sp.Basic:

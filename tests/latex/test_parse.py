@@ -548,3 +548,12 @@ def test_a_sum_from_zero_has_a_non_negative_index():
     j = next(s for s in parsed.free_symbols | parsed.atoms(sp.Symbol) if s.name == "j")
     assert j.is_nonnegative and not j.is_positive
     assert parsed.subs(sp.Symbol("n", integer=True, positive=True), 3).doit() == 1 + 0 + 1 + 2
+
+
+@pytest.mark.parametrize("text", [
+    r"\sum_{i=1}^{n} y_i + y_i",
+    r"-\frac{1}{N}\sum_{n=1}^{N} t_n \ln y_n + (1-t_n)\ln(1-y_n)",  # the unbracketed BCE
+])
+def test_a_sum_index_used_outside_its_sum_is_refused_not_left_free(text):
+    with pytest.raises(ParseError, match=r"is used outside it: .* bracket the summand"):
+        parse_latex(text)
