@@ -239,18 +239,18 @@ def article_part(config: PrinterConfig) -> str:
 # --------------------------------------------------------------------------- Beamer
 
 
-def _revealed_frames(title: str, steps, config: PrinterConfig, closing: str) -> list[str]:
-    """The steps revealed row by row over as many frames as they need, ``closing`` (a line
-    of text) at the end of the last."""
+def _frames(title: str, steps, config: PrinterConfig, closing: str = "", reveal: bool = True) -> list[str]:
+    """The steps over as many frames as they need (revealed row by row when ``reveal``), with
+    ``closing`` (a line of text) at the end of the last."""
     rows = _rows(steps, INFO_SLIDE, config)
-    room = SLIDE_BUDGET - 2.0  # the closing line
+    room = SLIDE_BUDGET - (2.0 if closing else 0.0)
     groups = frames_of_rows(rows, room, room)
     frames = []
     for index, group in enumerate(groups):
         suffix = f" ({index + 1}/{len(groups)})" if len(groups) > 1 else ""
-        body = [r"\begin{frame}{%s%s}" % (title, suffix), r"\small",
-                emit_align(group, INFO_SLIDE, overlays=list(range(1, len(group) + 1)))]
-        if index == len(groups) - 1:
+        overlays = list(range(1, len(group) + 1)) if reveal else None
+        body = [r"\begin{frame}{%s%s}" % (title, suffix), r"\small", emit_align(group, INFO_SLIDE, overlays=overlays)]
+        if closing and index == len(groups) - 1:
             body.append(closing)
         frames.append("\n".join(body + [r"\end{frame}"]))
     return frames
@@ -272,15 +272,10 @@ def slide_frames(config: PrinterConfig) -> list[str]:
     ]
     for identity in identities():
         mark = r"{\footnotesize %s}" % ("Proved by SymPy." if identity.proved else NOT_PROVED)
-        frames += _revealed_frames(text_escape(identity.title), identity.steps, config, mark)
+        frames += _frames(text_escape(identity.title), identity.steps, config, closing=mark)
     entropies, within, _, _ = closed_form_blocks(config)
     for title, block in (("Entropy in closed form", entropies), ("KL divergence in closed form", within)):
-        rows = _rows(block.steps, INFO_SLIDE, config)
-        groups = frames_of_rows(rows, SLIDE_BUDGET, SLIDE_BUDGET)
-        for index, group in enumerate(groups):
-            suffix = f" ({index + 1}/{len(groups)})" if len(groups) > 1 else ""
-            frames.append("\n".join([r"\begin{frame}{%s%s}" % (title, suffix), r"\small",
-                                     emit_align(group, INFO_SLIDE), r"\end{frame}"]))
+        frames += _frames(title, block.steps, config, reveal=False)
     return frames
 
 
