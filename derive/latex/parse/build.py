@@ -62,7 +62,7 @@ class Builder:
         "abs": sp.Abs, "exp": sp.exp, "ln": sp.log, "sqrt": sp.sqrt, "root": sp.root,
         "max": sp.Max, "min": sp.Min, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
         "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh, "asin": sp.asin, "acos": sp.acos,
-        "atan": sp.atan, "logb": sp.log,
+        "atan": sp.atan, "logb": sp.log, "csc": sp.csc, "sec": sp.sec, "cot": sp.cot,
     }
 
     def __init__(self, text: str, binding: Binding, overrides: Mapping[str, sp.Basic], log_base: sp.Expr | None,

@@ -35,7 +35,7 @@ CONSTANTS = {"pi": "pi", "infty": "oo"}
 NAMED_FUNCTIONS = {
     "log": "log", "ln": "ln", "exp": "exp", "sin": "sin", "cos": "cos", "tan": "tan",
     "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "arcsin": "asin", "arccos": "acos",
-    "arctan": "atan", "det": "det",
+    "arctan": "atan", "det": "det", "csc": "csc", "sec": "sec", "cot": "cot",
 }
 LIST_FUNCTIONS = frozenset({"max", "min"})
 BIG_OPERATORS = {"sum": "sum", "prod": "prod", "int": "int"}
