@@ -53,18 +53,40 @@ def bench_build() -> None:
 
 
 def bench_parse() -> None:
+    """Parse time per formula over the development corpora (read or refused alike), and the
+    round trip of every expression `derive build` prints."""
     from derive.errors import ParseError
     from derive.latex.parse import parse_latex
-    from latex.test_parse import CORPUS_BAD, CORPUS_GOOD
+    from latex.corpus import DEVELOPMENT_CORPUS
+    from latex.sympy_pairs import PAIRS
+    from latex.textbook_corpus import ROWS
 
-    def attempt(text: str) -> None:
+    def attempt(text: str, options: dict | None = None) -> None:
         try:
-            parse_latex(text)
+            parse_latex(text, **(options or {}))
         except ParseError:
             pass
 
-    formulas = [tex for _, tex, _ in CORPUS_GOOD + CORPUS_BAD]
-    _summary("parse, per LATEX.md formula", [_timed(lambda t=t: attempt(t)) for t in formulas])
+    corpora = {
+        "parse, per development formula": [(tex, {}) for _, tex, _ in DEVELOPMENT_CORPUS],
+        "parse, per textbook formula": [(tex, opts) for _, tex, _, opts in ROWS],
+        "parse, per SymPy test pair": [(tex, opts) for tex, _, opts in PAIRS],
+    }
+    everything = []
+    for label, formulas in corpora.items():
+        times = [_timed(lambda t=t, o=o: attempt(t, o)) for t, o in formulas]
+        everything += times
+        _summary(label, times)
+    _summary("parse, per formula (all corpora)", everything)
+
+    from latex.test_roundtrip import from_srepr, printed_pairs
+    from derive.latex.parse import readback_functions, readback_symbols
+
+    def read_back(tex: str, srepr: str) -> None:
+        want = from_srepr(srepr)
+        parse_latex(tex, symbols=readback_symbols(want), functions=readback_functions(want))
+
+    _summary("parse, per printed catalog formula", [_timed(lambda t=t, s=s: read_back(t, s)) for _, t, s in printed_pairs()])
 
 
 def bench_equiv() -> None:

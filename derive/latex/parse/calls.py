@@ -56,7 +56,9 @@ class Calls:
         is_head = root in ARGLIST_HEADS or root in SCRIPT_FONTS or (len(root) > 1 and root not in GREEK)
         whole_lhs = count is not None and self.is_lhs and start == 0 and self._skip_parens(self.i) == len(self.toks)
         if count is not None and (is_head or count > 1 or whole_lhs):
-            return Call(head, self.arg_list())
+            return Call(head, self.arg_list(head))
+        if count is None and self.comma_inside():
+            return Call(head, self.call_args())  # B(\nu/2, 1/2): a product has no commas
         if count is None and (not is_head or self.name_inside(start)):
             return None  # alpha(1 - p), p(1 - p): a product
         self.refuse_relation_inside()
@@ -147,9 +149,24 @@ class Calls:
         self.closers.pop()
         return tuple(args)
 
-    def arg_list(self) -> tuple[Node, ...]:
-        """``(a, b \\mid c; d)`` at the cursor: single symbols separated by , ; | \\mid \\|."""
+    def comma_inside(self) -> bool:
+        """Does the parenthesis at the cursor hold a comma at its own depth?"""
+        depth = 0
+        for tok in self.toks[self.i :]:
+            depth += (tok.key in ("(", "[", "{", "\\{")) - (tok.key in (")", "]", "}", "\\}"))
+            if depth == 0:
+                return False
+            if depth == 1 and tok.key == ",":
+                return True
+        return False
+
+    def arg_list(self, head: str) -> tuple[Node, ...]:
+        """``(a, b \\mid c; d)`` at the cursor: single symbols separated by , ; | \\mid \\|.
+        A conditioning bar reads as a comma; a formula that also applies the same head to as
+        many arguments without a bar (``p(x \\mid y)`` and ``p(x, y)``) is refused, since the
+        two would read the same."""
         opener = self.next()
+        conditional = False
         self.closers.append(")")
         args = []
         while True:
@@ -163,10 +180,16 @@ class Calls:
             if not self.at(*ARG_SEPARATORS):
                 raise self.error("cannot read the arguments of a function: expected ',' or ')'")
             if self.at("|", "\\mid", "\\vert"):
+                conditional = True
                 self.state.notes.append(f"read the conditioning bar '{self.peek().key}' in a function's arguments as ','")
             self.next()
         self.expect(")", opener)
         self.closers.pop()
+        other = self.state.calls.setdefault((head, len(args)), conditional)
+        if other != conditional:
+            raise self.error(f"{head}(... | ...) and {head}(..., ...) in one formula would read as the same function "
+                             f"(a conditioning bar reads as a comma): give the conditional its own name, "
+                             f"e.g. {head}_{{Y|X}}(y, x)", opener)
         return tuple(args)
 
     def arg_list_length(self) -> int | None:

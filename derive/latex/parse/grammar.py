@@ -9,7 +9,7 @@ from typing import Iterator
 
 from derive.errors import ParseError
 from derive.latex.parse.commands import (
-    BARS, BIG_OPERATORS, BINOMIALS, BRACKETS, CLOSERS, CONSTANTS, DIV, FRACTIONS, INEQUALITY,
+    BARS, BIG_OPERATORS, BINOMIALS, BOLD_FONTS, BRACKETS, CLOSERS, CONSTANTS, DIV, FRACTIONS, INEQUALITY,
     LIST_FUNCTIONS, MAX_DEPTH, MAX_DIGITS, MUL, NAME_COMMANDS, NAMED_FUNCTIONS, NON_STARTERS,
     NORM_OPENERS, RELATION_COMMANDS, ROUNDINGS, ROMAN_FONTS, SCRIPT_COMMANDS, SYMBOL_COMMANDS, UNSUPPORTED,
     is_differential_d, is_index_token, script_text,
@@ -437,6 +437,8 @@ class Parser(Heads, Calls, Constructs):
         name = tok.value
         if name in ROMAN_FONTS and (tok.arg or "").strip() == "e":
             return self.euler()
+        if name in BOLD_FONTS and (tok.arg or "").strip() == "1":
+            return self.indicator(self.next()), "call"  # \mathbf{1}[y = 0]
         if name in NAME_COMMANDS:
             return self.name_atom()
         if name == "mathbb":
