@@ -361,5 +361,11 @@ ROWS: list[tuple[str, str, object, dict]] = [
     ("trace_undeclared", r"\mathrm{tr}(\Sigma_2^{-1}\Sigma_1)",
      Refused(r"^the trace of Sigma_1/Sigma_2, which is not a matrix: give the matrices in symbols="), {}),
     ("det_undeclared", r"\log\det\Sigma", Refused(r"^the determinant of Sigma, which is not a matrix"), {}),
+    ("log_power_then_factor", r"\frac{1}{2}\log(2\pi e)^n|\Sigma|",
+     Refused(r"^ambiguous power after \\log\(\.\.\.\): does \\log take what follows\? write "), {}),
+    ("entropy_mvn_braced", r"\frac{1}{2}\log\left((2\pi e)^{d}|\Sigma|\right)",
+     log((2 * pi * E) ** dim * sp.Determinant(Sig)) / 2, {"symbols": {"Sigma": Sig, "d": dim}}),
+    ("differential_entropy_R", r"h(X) = -\int_{\mathbb{R}} f(x) \ln f(x)\, dx",
+     Rel("=", F("h")(S("X")), -sp.Integral(F("f")(x) * log(F("f")(x)), (x, -sp.oo, sp.oo))), {}),
     ("choose_missing", r"{n \choose}", Refused(r"^\\choose needs its lower entry: \{n \\choose k\}$"), {}),
 ]
