@@ -336,10 +336,14 @@ class Calls:
             if not self.at("("):
                 raise self.error(f"\\operatorname{{{word}}} must be followed by (...)")
             return self.known_call(WORD_HEADS[word], None, tok)
+        if word == "E":
+            word = "mathbb{E}"  # \operatorname{E}[X]: the expectation, as \mathbb{E}[X]
         if self.at("_"):
             self.next()
             span, _ = self.script_span()
             word = f"{word}_{{{script_text(span)}}}"
+        if self.at("["):
+            return Call(word, (self.bracket(),))  # \operatorname{Var}[X]
         if not self.at("("):
-            raise self.error(f"\\operatorname{{{tok.arg}}} must be followed by (...)")
+            raise self.error(f"\\operatorname{{{tok.arg}}} must be followed by (...) or [...]")
         return Call(word, self.call_args())

@@ -124,6 +124,13 @@ class Heads:
                 sup = self.script_arg()
         if order is not None:
             return self.polygamma_call(order, self.toks[start]), "call"
+        first = self.toks[start]
+        if self.at("[") and not used_sup and (name == "E" or first.kind == "cmd" and first.value in ROMAN_FONTS):
+            # E[X], E_{x \sim p}[...], \mathrm{E}[X], \operatorname{Var}[X]: an expectation or a moment
+            head = "mathbb{E}" if name == "E" else name
+            if sub is not None:
+                head += f"_{{{sub.text}}}"
+            return Call(head, (self.bracket(),)), "call"
         if self.at("("):
             if not used_sup:
                 call = self.function_call(name, root, sub, start)
