@@ -309,6 +309,10 @@ ROWS: list[tuple[str, str, object, dict]] = [
      sp.Sum(Y[i, k] * log(YH[i, k]), (k, 1, NB("y:2,yhat:2")), (i, 1, NB("y,yhat"))), {}),
     ("sum_over_set", r"\sum_{c \in \mathcal{C}} p_c", sp.Sum(P[index("c")], (index("c"), 1, size("N_{C}"))), {}),
     ("kronecker_delta", r"\sum_{k=1}^{K}\delta_{ky}\log q_k", sp.Sum(sp.KroneckerDelta(k, index("y")) * log(Q[k]), (k, 1, K)), {}),
+    ("word_subscript", r"\frac{1}{n}\sum_{i=1}^{n}\frac{x_i - x_{min}}{x_{max} - x_{min}}",
+     sp.Sum((X[i] - S("x_min")) / (S("x_max") - S("x_min")), (i, 1, n)) / n, {}),
+    ("three_indices", r"\sum_{i=1}^{n}\sum_{j=1}^{m}\sum_{k=1}^{K} w_{ijk}",
+     sp.Sum(W[i, j, k], (k, 1, K), (j, 1, size("m")), (i, 1, n)), {}),
     ("braced_base", r"\sum_{k=1}^{K}{\mu_{p}}_{k}", sp.Sum(indexed_base("mu_p")[k], (k, 1, K)), {}),
     ("star_index", r"-\log q_{k^*} + \lambda^*", -log(S("q_k^*")) + S("lambda^*"), {}),
     # ---- displays, chains, layout ---------------------------------------------------------------

@@ -156,6 +156,8 @@ class Builder:
         given = self.overrides.get(node.name + "[]", self.overrides.get(node.name))
         if node.name not in self.binding.indexed and not isinstance(given, sp.IndexedBase):
             return self.symbol(node.full, scope)
+        if len(node.sub.letters) >= 3 and not all(c in scope for c in node.sub.letters):
+            return self.symbol(node.full, scope)  # x_{max}, x_{min}, \theta_{MLE}: a word, not three indices
         sub = node.sub
         if sub.items is None:
             raise self.refuse(f"cannot read the subscript '{sub.text}' of the indexed symbol {node.name}", sub.pos)
