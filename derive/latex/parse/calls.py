@@ -5,6 +5,8 @@ the argument lists, ``\\operatorname``, ``\\mathbb{E}`` and the indicator (a mix
 
 from __future__ import annotations
 
+import re
+
 from derive.errors import ParseError
 from derive.latex.parse.commands import (
     ACCENTS, ANY_ARG_HEADS, ARG_SEPARATORS, ARGLIST_HEADS, CONDITION_OPERATORS, CONSTANTS, GREEK, IDENT,
@@ -17,6 +19,24 @@ from derive.latex.tokens import Token
 
 #: Indicator spellings: \mathbb{1}, \mathbb{I}, \mathbf{1}, \mathds{1}, \mathbbm{1}.
 INDICATOR_LETTERS = frozenset({"1", "I"})
+
+
+def _bessel_order(sub: Sub) -> bool:
+    """Is the subscript of ``I_.``/``K_.`` a Bessel order: numbers and Greek letters (``I_0``,
+    ``K_\\nu``, ``I_{1/2}``), not a latin letter (``K_h``, a kernel with bandwidth h)?"""
+    if sub.items is None or len(sub.items) != 1:
+        return False
+    leaves = [n for n in _leaves(sub.items[0])]
+    return bool(leaves) and all(isinstance(n, Num) or isinstance(n, Name) and n.sub is None and n.name in GREEK
+                                for n in leaves)
+
+
+def _leaves(node: Node):
+    if isinstance(node, Op):
+        for arg in node.args:
+            yield from _leaves(arg)
+    else:
+        yield node
 
 
 class Calls:
@@ -49,6 +69,8 @@ class Calls:
             return None
         known = self.known_head(first, name, sub)
         if known is not None:
+            if self.name_inside(start):  # \psi(1 - \psi): psi is a parameter here, or digamma?
+                raise self.ambiguous_call(start, head)
             return self.known_call(known, sub, first)
         if root in ANY_ARG_HEADS and sub is None:
             return Call(head, self.call_args())
@@ -84,7 +106,8 @@ class Calls:
                 raise self.error(f"a relation ('{tok.key}') inside brackets is not supported", tok)
 
     def ambiguous_call(self, start: int, head: str) -> ParseError:
-        shown = self.text[self.toks[start].pos : self.peek().pos].strip()
+        shown = re.sub(r"\\(left|bigl|Bigl|biggl|Biggl|big|Big|bigg|Bigg)\s*$", "",
+                       self.text[self.toks[start].pos : self.peek().pos]).strip()
         return self.error(
             f"'{shown}(...)' is ambiguous (a function value or a product): declare the function "
             f"(parse_latex(..., functions={{'{head}'}})) or write the product as {shown} \\cdot (...)")
@@ -97,6 +120,8 @@ class Calls:
         if sub is None:
             return COMMAND_HEADS.get(name) if first.kind == "cmd" and first.key == "\\" + name else None
         if (first.kind == "cmd" or name in ("I", "K")) and first.key.lstrip("\\") == name:
+            if name in ("I", "K") and not _bessel_order(sub):
+                return None  # K_h(x - x_i): a kernel, not a Bessel function
             return SUBSCRIPTED_HEADS.get(name)
         return None
 

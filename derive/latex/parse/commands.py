@@ -42,7 +42,7 @@ BIG_OPERATORS = {"sum": "sum", "prod": "prod", "int": "int"}
 FRACTIONS = frozenset({"frac", "dfrac", "tfrac", "cfrac"})
 BINOMIALS = frozenset({"binom", "dbinom", "tbinom"})
 #: Roots of names that are functions when followed by an argument list.
-ARGLIST_HEADS = frozenset({"p", "q", "P", "Q", "H", "f", "g", "h", "L", "D", "ell", "phi", "varphi", "Phi"})
+ARGLIST_HEADS = frozenset({"p", "q", "P", "Q", "H", "f", "g", "h", "F", "G", "K", "L", "D", "ell", "phi", "varphi", "Phi"})
 #: Roots of names that are functions when followed by any parenthesised expression.
 ANY_ARG_HEADS = frozenset({"sigma"})
 RELATION_COMMANDS = {
