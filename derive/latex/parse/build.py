@@ -133,11 +133,12 @@ class Builder:
         return self.cache[key]
 
     def index_symbol(self, letter: str, scope: frozenset[str]) -> sp.Basic:
-        if letter in self.overrides or letter in scope or letter in self.binding.plain:
-            return self.symbol(letter, scope)
-        if letter in self.binding.sum_indices:  # \sum_i y_i + y_i: the second y_i is outside the sum
+        if letter not in scope and letter not in self.binding.plain and letter in self.binding.sum_indices:
+            # \sum_i y_i + y_i: the second y_i is outside the sum (even when the caller names i)
             raise self.refuse(f"the index {letter} of a \\sum is used outside it: a sum takes only the "
                               f"product that follows it; bracket the summand, \\sum_{{{letter}}} \\left( ... \\right)")
+        if letter in self.overrides or letter in scope or letter in self.binding.plain:
+            return self.symbol(letter, scope)
         return dsym.index(letter)
 
     def index_item(self, item: Node, scope: frozenset[str]) -> sp.Basic:
