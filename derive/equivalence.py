@@ -45,7 +45,7 @@ from sympy.core.function import AppliedUndef
 
 from derive import symbols as S
 from derive.bounded import bounded
-from derive.engine import expand_logs, is_positive_on, split_sums
+from derive.symbolic.domains import expand_logs, is_positive_on, split_sums
 from derive.errors import DeriveError, Unsupported
 
 Mode = Literal["exact", "constant", "affine"]
