@@ -12,9 +12,9 @@ from typing import Literal, Mapping
 import sympy as sp
 
 from derive.errors import UnknownAssumption
+from derive.modes import Mode
 
 Target = Literal["loss", "nll", "dataset_loss"]
-Mode = Literal["exact", "constant", "affine"]
 
 
 @dataclass(frozen=True)
