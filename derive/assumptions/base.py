@@ -12,10 +12,10 @@ from typing import Literal, Mapping
 import sympy as sp
 
 from derive.errors import UnknownAssumption
+from derive.modes import Mode
 from derive.symbolic.constraints import Constraint
 
 Target = Literal["loss", "nll", "dataset_loss"]
-Mode = Literal["exact", "constant", "affine"]
 
 
 @dataclass(frozen=True)
