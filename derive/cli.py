@@ -34,13 +34,13 @@ def cmd_list(args) -> int:
 
 def cmd_show(args) -> int:
     from derive.engine import derive
-    from derive.publish import catalog_entry
+    from derive.serialize import derivation_dict
 
     d = derive(args.name)
     if args.format == "latex":
         print(d.to_latex())
     elif args.format == "json":
-        print(json.dumps(catalog_entry(d), indent=2))
+        print(json.dumps(derivation_dict(d), indent=2))
     else:
         for step in d.steps:
             print(f"{step.label:>14}: {step.expr}")

@@ -21,7 +21,7 @@ class ConfigError(DeriveError, ValueError):
 
 @dataclass(frozen=True)
 class PrinterConfig:
-    """How :class:`derive.latex.render.TextbookPrinter` writes formulas.
+    """How :class:`derive.latex.printer.TextbookPrinter` writes formulas.
 
     Fields:
       log:          the natural log as ``\\log`` (default) or ``\\ln``; a log to another base

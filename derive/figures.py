@@ -37,7 +37,7 @@ import sympy as sp
 
 from derive import symbols as S
 from derive.engine import Derivation
-from derive.latex.render import latex
+from derive.latex.printer import latex
 from derive.symbolic.constraints import ONE_HOT
 
 FIGURE_DIR = "figures"

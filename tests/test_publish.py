@@ -10,11 +10,12 @@ import pytest
 import sympy as sp
 
 import derive
-from derive import cli, publish, publish_info
+from derive import cli, publish
 from derive.config import ConfigError, PrinterConfig
 from derive.errors import UnknownAssumption
 from derive.figures import make_slice, Skip
-from derive.latex.render import SLIDE, layout_rows
+from derive.latex.layout import SLIDE, SLIDE_BUDGET, frames_of_rows, layout_rows
+from derive.publish.information import PROVED
 
 SUBSET = ["gaussian", "bernoulli", "categorical", "laplace", "poisson"]
 
@@ -86,11 +87,11 @@ def test_slides_reveal_rows_per_cell_and_end_with_a_summary(subset_build):
 def test_long_derivations_are_split_over_frames_that_fit():
     d = derive.derive("gaussian")
     rows = layout_rows(d.steps, params=d.params, layout=SLIDE)
-    groups = publish.frames_of_rows(rows, publish.SLIDE_BUDGET, publish.SLIDE_BUDGET)
+    groups = frames_of_rows(rows, SLIDE_BUDGET, SLIDE_BUDGET)
     assert len(groups) > 1 and sum(len(g) for g in groups) == len(rows)
     for group in groups:
         if len(group) > 1:
-            assert sum(r.height + (1.5 if r.note else 0) for r in group) <= publish.SLIDE_BUDGET
+            assert sum(r.height + (1.5 if r.note else 0) for r in group) <= SLIDE_BUDGET
 
 
 def _math_of_markdown(md: str) -> list[str]:
@@ -209,7 +210,7 @@ def test_article_has_every_identity_proved_and_every_closed_form(info_build):
     for identity in identities():
         section = tex[tex.index(r"\label{sec:%s}" % identity.name):]
         section = section[:section.index(r"\subsection", 1)]
-        assert publish_info.PROVED in section, identity.name
+        assert PROVED in section, identity.name
     for name in FAMILIES:
         assert entropy_derivation(name).lhs in tex
         assert kl_derivation(name).lhs in tex
@@ -255,3 +256,53 @@ def test_catalog_and_article_state_the_relation_to_each_framework_function(subse
     tex = (subset_build / "derivations.tex").read_text()
     assert tex.count("The framework functions that compute it") == sum(bool(e["peers"]) for e in entries.values())
     assert r"\texttt{mse\_loss(yhat, y)}" in tex
+
+
+def test_show_json_runs_no_reference_check(monkeypatch, capsys):
+    import derive.checks
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("show --format json ran a reference check")
+
+    monkeypatch.setattr(derive.checks, "check", refuse)
+    monkeypatch.setattr("derive.publish.context.check", refuse)
+    assert cli.main(["show", "bernoulli", "--format", "json"]) == 0
+    entry = json.loads(capsys.readouterr().out)
+    assert "references" not in entry
+    loss = sp.sympify(entry["loss"]["srepr"])
+    named = {s.name: s for s in loss.free_symbols}
+    y, yhat = named["y"], named["yhat"]
+    assert sp.expand(loss - (-y * sp.log(yhat) - (1 - y) * sp.log(1 - yhat))) == 0
+
+
+PRINTER_MODULES = ("derive/latex/printer.py", "derive/latex/measure.py", "derive/latex/layout.py",
+                   "derive/latex/emit.py", "derive/latex/render.py")
+OUTPUT_MODULES = PRINTER_MODULES + ("derive/serialize.py", "derive/figures.py", "derive/config.py", "derive/cli.py")
+
+
+def _output_sources() -> list[Path]:
+    root = Path(__file__).resolve().parents[1]
+    return sorted((root / "derive/publish").glob("*.py")) + [root / m for m in OUTPUT_MODULES]
+
+
+def test_output_modules_are_small_and_import_no_private_names():
+    import ast
+
+    for path in _output_sources():
+        text = path.read_text(encoding="utf-8")
+        assert len(text.splitlines()) <= 600, f"{path.name} has more than 600 lines"
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("derive"):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{path.name} imports private {private} from {node.module}"
+
+
+def test_the_printer_layer_does_not_import_the_documents():
+    import ast
+
+    root = Path(__file__).resolve().parents[1]
+    for path in [root / m for m in PRINTER_MODULES + ("derive/serialize.py",)]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith(("derive.publish", "derive.checks", "derive.equivalence")), \
+                    f"{path.name} imports {node.module}"
