@@ -20,7 +20,11 @@ from typing import Callable
 
 import sympy as sp
 
+from derive import symbols as S
 from derive.errors import DeriveError
+from derive.stages import onehot_constraint
+from derive.symbolic.domains import split_sums
+from derive.symbolic.rules import distribute
 
 
 @dataclass(frozen=True)
@@ -164,8 +168,6 @@ def symbols_of(d) -> dict:
     for s in a.symbols:
         name = str(s.label) if isinstance(s, sp.IndexedBase) else s.name
         found[name] = s
-    from derive import symbols as S
-
     for name in ("j", "k"):
         found.setdefault(name, S.index(name))
     for name in ("K", "d", "N"):
@@ -182,11 +184,9 @@ def relate(d, value: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
 
     value = c*loss + g with c, g free of the params; c = 1 when the difference is already
     param-free, else the ratio of the derivatives along the first param that moves them."""
-    from derive.engine import _distribute, onehot_constraint, split_sums
-
     params = d.params
     loss = d.loss
-    value = onehot_constraint(split_sums(_distribute(value)), d.assumption) if value.has(sp.Sum) else value
+    value = onehot_constraint(split_sums(distribute(value)), d.assumption) if value.has(sp.Sum) else value
     difference = sp.simplify(value - loss) if value != loss else sp.S.Zero
     ratio = sp.simplify(value / loss) if difference.has(*params) else None
     if not difference.has(*params):

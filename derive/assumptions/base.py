@@ -12,9 +12,10 @@ from typing import Literal, Mapping
 import sympy as sp
 
 from derive.errors import UnknownAssumption
+from derive.modes import Mode
+from derive.symbolic.constraints import Constraint
 
 Target = Literal["loss", "nll", "dataset_loss"]
-Mode = Literal["exact", "constant", "affine"]
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,10 @@ class Assumption:
     form.  ``domains`` maps every symbol (or IndexedBase) to its support or domain as a
     SymPy set; these drive which log expansions are valid and where oracles are evaluated.
     ``support`` is the set the data ranges over for the normalisation proof: a SymPy set
-    (``Interval``, ``FiniteSet(0, 1)``, ``Range``) or ``"onehot"`` for a one-hot vector
-    indexed by ``vector_index``; with ``vector_index`` and a set, each coordinate ranges
-    over the set; ``"counts"`` for count vectors summing to the first fixed symbol.
+    (``Interval``, ``FiniteSet(0, 1)``, ``Range``) or a constraint of
+    :mod:`derive.symbolic.constraints`: ``ONE_HOT`` for a one-hot vector indexed by
+    ``vector_index``, ``COUNT_VECTOR`` for count vectors summing to the first fixed symbol;
+    with ``vector_index`` and a set, each coordinate ranges over the set.
 
     Optional rules, each general (no entry is special-cased by name):
 
@@ -89,7 +91,7 @@ class Assumption:
     params: tuple[sp.Basic, ...]
     fixed: tuple[sp.Basic, ...] = ()
     domains: Mapping[sp.Basic, sp.Set] = field(default_factory=dict)
-    support: sp.Set | str = sp.S.Reals
+    support: sp.Set | Constraint = sp.S.Reals
     vector_index: tuple | None = None  # (k, 1, K) for per-example vectors
     references: tuple[Reference, ...] = ()
     keep_numeric_factor: bool = False  # keep e.g. the 1/2 of torch's gaussian_nll_loss

@@ -7,6 +7,7 @@ import sympy as sp
 
 from derive import symbols as S
 from derive.assumptions.base import Assumption, Reference, register
+from derive.symbolic.constraints import ONE_HOT
 
 y, yhat, sigma, k, K = S.y, S.yhat, S.sigma, S.k, S.K
 
@@ -63,7 +64,7 @@ register(Assumption(
     density=sp.Product(_yhatv[k] ** _yv[k], (k, 1, K)),
     data=(_yv,), params=(_yhatv,),
     domains={_yv: sp.FiniteSet(0, 1), _yhatv: S.UNIT},
-    support="onehot",
+    support=ONE_HOT,
     vector_index=(k, 1, K),
     references=(
         Reference(r"-\sum_{k=1}^{K} y_k \log \hat{y}_k", "loss", label="CE"),

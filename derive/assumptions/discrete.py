@@ -11,6 +11,7 @@ import sympy as sp
 
 from derive import symbols as S
 from derive.assumptions.base import Assumption, Link, Reference, register
+from derive.symbolic.constraints import COUNT_VECTOR, ONE_HOT
 
 POS, REAL, UNIT, COUNTS = S.POSITIVE, S.REALS, S.UNIT, S.NONNEG_INT
 k, K, j = S.k, S.K, S.j
@@ -46,7 +47,7 @@ register(Assumption(
     link=Link(yhat_vec[k], z_vec, None, "softmax, the inverse of the canonical link"),
     data=(y_vec,), params=(z_vec,),
     domains={y_vec: sp.FiniteSet(0, 1), yhat_vec: UNIT, z_vec: REAL},
-    support="onehot",
+    support=ONE_HOT,
     vector_index=(k, 1, K),
     references=(Reference(r"\log \sum_{j=1}^{K} e^{z_j} - \sum_{k=1}^{K} y_k z_k", "loss",
                           label="log-sum-exp minus the true logit"),),
@@ -63,7 +64,7 @@ register(Assumption(
     expected_data=((y_vec[k], (1 - eps) * y_vec[k] + eps / K),),
     data=(y_vec,), params=(yhat_vec,), fixed=(eps,),
     domains={y_vec: sp.FiniteSet(0, 1), yhat_vec: UNIT, eps: UNIT},
-    support="onehot",
+    support=ONE_HOT,
     vector_index=(k, 1, K),
     references=(Reference(
         r"-\sum_{k=1}^{K} \left((1 - \mathrm{eps}) y_k + \frac{\mathrm{eps}}{K}\right) \log \hat{y}_k", "loss",
@@ -159,7 +160,7 @@ register(Assumption(
     density=sp.factorial(N) * sp.Product(yhat_vec[k] ** y_counts[k] / sp.factorial(y_counts[k]), (k, 1, K)),
     data=(y_counts,), params=(yhat_vec,), fixed=(N,),
     domains={y_counts: COUNTS, yhat_vec: UNIT, N: sp.Range(1, sp.oo)},
-    support="counts",
+    support=COUNT_VECTOR,
     vector_index=(k, 1, K),
     references=(Reference(r"-\sum_{k=1}^{K} y_k \log \hat{y}_k", "loss"),),
 ))

@@ -6,6 +6,7 @@ import sympy as sp
 
 from derive import symbols as S
 from derive.assumptions.base import Assumption, Reference, register
+from derive.symbolic.constraints import POSITIVE_DEFINITE
 
 j = S.j
 d = S.size("d")
@@ -91,7 +92,7 @@ register(Assumption(
     density=sp.exp(-QuadraticForm(y_col - mu_col, Sigma.I) / 2)
     / sp.sqrt((2 * sp.pi) ** d * sp.Determinant(Sigma)),
     data=(y_col,), params=(mu_col,), fixed=(Sigma,),
-    domains={d: sp.Range(1, sp.oo), Sigma: "positive_definite"},
+    domains={d: sp.Range(1, sp.oo), Sigma: POSITIVE_DEFINITE},
     support=S.REALS,
     references=(Reference(r"(y - \mu)^T \Sigma^{-1} (y - \mu)", "loss", label="squared Mahalanobis distance"),),
 ))

@@ -6,7 +6,7 @@ derived (never looked up) and recorded as textbook steps.
     D_KL(P||Q)  = E_P[log p(x) - log q(x)]       (oo unless supp P is inside supp Q)
 
 Each is computed the same way: expand the logs into sum_f c_f f(x), use linearity, find
-each E_P[f] (:func:`.expectation.expect`), simplify.  A family of independent coordinates
+each E_P[f] (:func:`derive.symbolic.expectation.expect`), simplify.  A family of independent coordinates
 (``mvn_diag``) sums the closed form of its coordinate family over j = 1..d.
 
 KL pairs live in a registry (:func:`register_kl`): a pair must be registered to be served,
@@ -23,10 +23,10 @@ import sympy as sp
 from derive.errors import Unsupported
 from derive.symbols import srepr
 from derive.infotheory.algebra import tidy
-from derive.infotheory.expectation import INTEGRATION, SCORE, SERIES, SUMMATION, Expectation, expect, log_terms
+from derive.symbolic.expectation import (INTEGRATION, SCORE, SERIES, SUMMATION, Expectation, expect, log_terms,
+                                         score_moments)
 from derive.infotheory.families import FAMILIES, Bound, attr, bind, family, outcome, parameters
-from derive.latex.render import latex, render_steps
-from derive.steps import Step
+from derive.steps import Step, render, tex
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,10 @@ class ClosedForm:
 
     @property
     def statement(self) -> str:
-        return f"{self.lhs} = {latex(self.expr)}"
+        return f"{self.lhs} = {tex(self.expr)}"
 
     def to_latex(self) -> str:
-        return render_steps(self.steps)
+        return render(self.steps)
 
     def _repr_latex_(self) -> str:
         return self.to_latex()
@@ -103,6 +103,22 @@ for _p, _q in (  # torch.distributions.kl's cross-family pairs among our familie
 # --------------------------------------------------------------------------- derivation
 
 
+def _expect(P: Bound, f: sp.Expr) -> tuple[sp.Expr, str | None]:
+    """(E_P[f], how it was found); cached by family, symbols and f."""
+    if f == 1:
+        return sp.S.One, None
+    return _expect_cached(P.family.name, P.suffix, P.label, P.x, f)
+
+
+@cache
+def _expect_cached(name: str, suffix: str, label: str, x: sp.Symbol, f: sp.Expr) -> tuple[sp.Expr, str | None]:
+    P = bind(name, suffix, label, x)
+    fam = P.family
+    moments = score_moments(P.density, P.x, P.params, fam.name) if fam.moments == "score" else None
+    return expect(f, P.density, P.x, P.support, discrete=fam.discrete, vector=fam.index is not None,
+                  moments=moments, how=fam.integrator)
+
+
 def _expected_logs(P: Bound, weighted: list[tuple[int, Bound]], title: str, lhs: str,
                    definition: str) -> ClosedForm:
     """E_P[sum_w w log d(x)] for (w, d) in ``weighted``, derived step by step."""
@@ -115,12 +131,12 @@ def _expected_logs(P: Bound, weighted: list[tuple[int, Bound]], title: str, lhs:
     label = sp.Symbol(P.label)
     values, methods = {}, []
     for f in terms:
-        values[f], how = expect(P, f)
+        values[f], how = _expect(P, f)
         if how:
-            methods.append((latex(Expectation(f, label)), how))
+            methods.append((tex(Expectation(f, label)), how))
     by_method: dict[str, list[str]] = {}
-    for tex, how in methods:
-        by_method.setdefault(how, []).append(f"${tex}$")
+    for text, how in methods:
+        by_method.setdefault(how, []).append(f"${text}$")
     moments_note = "; ".join(f"{', '.join(texs)} by {HOW_TEX[how]}" for how, texs in by_method.items())
     result = tidy(sp.Add(*(c * values[f] for f, c in terms.items())))
     steps = [
@@ -267,8 +283,8 @@ def cross_entropy_closed_form(p: str, q: str | None = None) -> sp.Expr:
 
 
 def _entry(cf: ClosedForm) -> dict:
-    return {"srepr": srepr(cf.expr), "latex": latex(cf.expr), "lhs": cf.lhs,
-            "methods": [{"expectation": tex, "how": how} for tex, how in cf.methods]}
+    return {"srepr": srepr(cf.expr), "latex": tex(cf.expr), "lhs": cf.lhs,
+            "methods": [{"expectation": text, "how": how} for text, how in cf.methods]}
 
 
 def family_catalog() -> list[dict]:
@@ -281,7 +297,7 @@ def family_catalog() -> list[dict]:
             "name": name,
             "title": fam.title,
             "discrete": fam.discrete,
-            "parameters": [{"name": p.name, "latex": latex(getattr(s, attr(p.name))),
+            "parameters": [{"name": p.name, "latex": tex(getattr(s, attr(p.name))),
                             "domain": sp.sstr(p.domain), "vector": p.vector, "shared": p.shared}
                            for p in fam.params],
             "entropy": _entry(entropy_derivation(name)),

@@ -23,7 +23,7 @@ import sympy as sp
 
 from derive import symbols as S
 from derive.errors import UnknownAssumption
-from derive.latex.render import latex
+from derive.steps import tex
 
 REAL, POSITIVE, UNIT = S.REALS, S.POSITIVE, S.UNIT
 COUNT = sp.Range(1, sp.oo)
@@ -177,7 +177,7 @@ class Bound:
 
     @property
     def notation(self) -> str:
-        return self.family.notation.format(**{p.name: latex(getattr(self.s, attr(p.name)))
+        return self.family.notation.format(**{p.name: tex(getattr(self.s, attr(p.name)))
                                               for p in self.family.params})
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from derive.config import PrinterConfig
-from derive.engine import split_sums
+from derive.symbolic.domains import split_sums
 from derive.infotheory import FAMILIES, entropy_derivation, kl_derivation, kl_pairs
 from derive.infotheory.closed_forms import HOW_TEX, ClosedForm
 from derive.infotheory.examples import true_class, weather

@@ -6,7 +6,7 @@
 - BAD_STRINGS: LaTeX that must raise ParseError, with an anchored regex on the reason.
 - KNOWN_GAPS: readings we would like and do not have yet, under xfail(strict=True).
 
-Every row of the development corpus of /work/shared/LATEX.md is in GOOD_PAIRS or BAD_STRINGS
+Every row of the development corpus (tests/latex/corpus.py) is in GOOD_PAIRS or BAD_STRINGS
 (test_corpus_is_complete).
 """
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 from typing import NamedTuple
 
 import pytest
@@ -26,6 +25,7 @@ import derive.latex.parse as parse_module
 from derive.errors import ParseError
 from derive.latex.parse import Relation, parse_latex, parse_latex_with_notes
 from derive.symbols import index, indexed_base, size, symbol
+from latex.corpus import DEVELOPMENT_CORPUS
 
 # ---------------------------------------------------------------------------------------
 # Expected values, built independently of the parser
@@ -64,7 +64,7 @@ def assert_same(got: sp.Basic, want: sp.Basic | Rel) -> None:
     assert sp.srepr(got) == sp.srepr(want)
 
 
-# The 55 formulas of the development corpus (LATEX.md), by id.  Three are refused.
+# The 55 formulas of the development corpus (corpus.py), by id.  Three are refused.
 CORPUS_GOOD: list[tuple[str, str, sp.Basic | Rel]] = [
     ("mse", r"\frac{1}{n}\sum_{i=1}^{n}(y_i - \hat{y}_i)^2", sp.Sum((-YHAT[i] + Y[i]) ** 2, (i, 1, n)) / n),
     ("mse_eq", r"\text{MSE} = \frac{1}{n}\sum_{i=1}^{n}(y_i-\hat{y}_i)^2",
@@ -352,10 +352,9 @@ def test_known_gaps(latex: str, expected: sp.Basic | Rel) -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# The corpus of LATEX.md is covered completely
+# The development corpus is covered completely
 # ---------------------------------------------------------------------------------------
 
-LATEX_MD = Path(__file__).resolve().parents[3] / "shared" / "LATEX.md"  # shared/ sits beside the checkout
 CORPUS_IDS = {id_ for id_, _, _ in CORPUS_GOOD} | {id_ for id_, _, _ in CORPUS_BAD}
 
 
@@ -363,14 +362,13 @@ def test_corpus_has_55_rows() -> None:
     assert len(CORPUS_IDS) == len(CORPUS_GOOD) + len(CORPUS_BAD) == 55
 
 
-@pytest.mark.skipif(not LATEX_MD.exists(), reason="the shared LATEX.md is not on this machine")
 def test_corpus_is_complete() -> None:
-    rows = re.findall(r"^\| (\w+) \| `(.*)` \| `.*` \|$", LATEX_MD.read_text(), flags=re.M)
+    rows = [(id_, tex) for id_, tex, _ in DEVELOPMENT_CORPUS]
     ours = {id_: tex for id_, tex, _ in CORPUS_GOOD} | {id_: tex for id_, tex, _ in CORPUS_BAD}
     assert len(rows) == 55
     for id_, tex in rows:
         assert id_ in ours, f"add corpus row {id_} to CORPUS_GOOD or CORPUS_BAD"
-        assert ours[id_] == tex, f"corpus row {id_} differs from LATEX.md"
+        assert ours[id_] == tex, f"corpus row {id_} differs from corpus.py"
 
 
 # ---------------------------------------------------------------------------------------
