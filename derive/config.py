@@ -12,11 +12,9 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
-from derive.errors import DeriveError
+from derive.errors import ConfigError
 
-
-class ConfigError(DeriveError, ValueError):
-    """A printer or build setting that does not exist, or a value it cannot take."""
+__all__ = ["ConfigError", "PrinterConfig"]
 
 
 @dataclass(frozen=True)

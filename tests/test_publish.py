@@ -12,7 +12,7 @@ import sympy as sp
 import derive
 from derive import cli, publish
 from derive.config import ConfigError, PrinterConfig
-from derive.errors import UnknownAssumption
+from derive.errors import BuildError, DeriveError, UnknownAssumption
 from derive.figures import make_slice, Skip
 from derive.latex.layout import SLIDE, SLIDE_BUDGET, frames_of_rows, layout_rows
 from derive.publish.information import PROVED
@@ -153,13 +153,13 @@ def test_cli_build(tmp_path, capsys):
     assert cli.main(["build", "--format", "docx", "--out", str(out)]) == cli.EXIT_BAD_INPUT
 
 
-def test_cli_pdf_without_tex_says_so(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(publish, "tex_missing", lambda: ["latexmk", "beamer.cls"])
+def test_cli_pdf_without_tex_says_so_before_writing_anything(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("derive.publish.pdf.tex_missing", lambda: ["latexmk", "beamer.cls"])
     code = cli.main(["build", "--only", "gaussian", "--format", "tex", "--out", str(tmp_path), "--pdf"])
     err = capsys.readouterr().err
-    assert code == 1
+    assert code == cli.EXIT_BAD_INPUT
     assert "TeX is not available (missing: latexmk, beamer.cls)" in err and "texlive-latex-extra" in err
-    assert (tmp_path / "derivations.tex").is_file() and not (tmp_path / "derivations.pdf").exists()
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("name", derive.names())
@@ -306,3 +306,114 @@ def test_the_printer_layer_does_not_import_the_documents():
             if isinstance(node, ast.ImportFrom) and node.module:
                 assert not node.module.startswith(("derive.publish", "derive.checks", "derive.equivalence")), \
                     f"{path.name} imports {node.module}"
+
+
+# --------------------------------------------------------------------------- a build never loses a file
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_file_derive_did_not_write_is_never_overwritten(tmp_path):
+    mine = tmp_path / "derivations.tex"
+    mine.write_text("my own notes\n")
+    with pytest.raises(BuildError, match=r"derivations\.tex was not written by derive build.*--force"):
+        publish.build(tmp_path, only=["gaussian"], formats=("tex",))
+    assert _snapshot(tmp_path) == {"derivations.tex": b"my own notes\n"}
+    publish.build(tmp_path, only=["gaussian"], formats=("tex",), force=True)
+    assert mine.read_text().startswith("\\documentclass")
+
+
+def test_a_file_changed_since_derive_wrote_it_is_a_clash(tmp_path):
+    publish.build(tmp_path, only=["gaussian"], formats=("md",))
+    edited = tmp_path / "derivations.md"
+    edited.write_text(edited.read_text() + "\nmy remark\n")
+    with pytest.raises(BuildError, match=r"derivations\.md was not written by derive build, or was changed since"):
+        publish.build(tmp_path, only=["gaussian"], formats=("md",))
+    assert edited.read_text().endswith("my remark\n")
+    # unchanged files of an earlier build are derive's own: rebuilt without --force
+    publish.build(tmp_path, only=["gaussian"], formats=("json",))
+    publish.build(tmp_path, only=["bernoulli"], formats=("json",))
+    assert '"name": "bernoulli"' in (tmp_path / "catalog.json").read_text()
+
+
+def test_an_interrupted_build_leaves_the_previous_outputs_intact(tmp_path, monkeypatch):
+    publish.build(tmp_path, only=["gaussian"], formats=("tex", "md"))
+    before = _snapshot(tmp_path)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("derive.publish.builder.markdown", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        publish.build(tmp_path, only=["bernoulli"], formats=("tex", "md"))
+    assert _snapshot(tmp_path) == before  # no new figure, no half-written document, no staging folder
+
+
+def test_a_stale_pdf_beside_a_new_tex_is_removed(tmp_path):
+    publish.build(tmp_path, only=["gaussian"], formats=("tex",))
+    manifest = json.loads((tmp_path / publish.MANIFEST).read_text())
+    pdf = tmp_path / "derivations.pdf"
+    pdf.write_bytes(b"%PDF-1.5 an old compile")
+    manifest["files"]["derivations.pdf"] = __import__("hashlib").sha256(pdf.read_bytes()).hexdigest()
+    (tmp_path / publish.MANIFEST).write_text(json.dumps(manifest))
+    publish.build(tmp_path, only=["bernoulli"], formats=("tex",))
+    assert not pdf.exists()
+    assert "derivations.pdf" not in json.loads((tmp_path / publish.MANIFEST).read_text())["files"]
+
+
+@pytest.mark.parametrize("only, out, message", [
+    ([","], None, r"^--only names no entry"),
+    (["gaussian", "nope"], None, r"^unknown assumption 'nope'; known: gaussian.*information$"),
+    (["gaussian"], "file", r"^--out .*: is a file, not a folder$"),
+    (["gaussian"], "file/below", r"^--out .*: .* is a file, not a folder$"),
+])
+def test_bad_requests_fail_before_anything_is_written(tmp_path, only, out, message):
+    (tmp_path / "file").write_text("x")
+    target = tmp_path / (out or "out")
+    with pytest.raises(DeriveError, match=message):
+        publish.build(target, only=[n for item in only for n in item.split(",")])
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["file"]
+
+
+def test_a_tex_failure_is_our_error_with_the_first_error_line(tmp_path, monkeypatch):
+    if publish.tex_missing():
+        pytest.skip("TeX Live is not installed")
+    import derive.publish.article as article_module
+
+    monkeypatch.setattr(article_module, "INTRO", r"Broken \undefinedmacro here.")
+    with pytest.raises(BuildError, match=r"latexmk failed on derivations\.tex.*! Undefined control sequence.*"
+                                         r"full log: .*\.log; nothing was written"):
+        publish.build(tmp_path / "out", only=["gaussian"], formats=("tex",), pdf=True, tex_timeout=120)
+    assert not (tmp_path / "out" / "derivations.tex").exists()
+
+
+def test_a_tex_timeout_is_our_error(tmp_path, monkeypatch):
+    import subprocess
+
+    def slow(*args, **kwargs):
+        raise subprocess.TimeoutExpired(args[0], kwargs.get("timeout"))
+
+    monkeypatch.setattr("derive.publish.pdf.tex_missing", lambda: [])
+    monkeypatch.setattr("derive.publish.pdf.subprocess.run", slow)
+    with pytest.raises(BuildError, match=r"^TeX timed out on slides\.tex after 5 s; nothing was written$"):
+        publish.build(tmp_path, only=["gaussian"], formats=("slides",), pdf=True, tex_timeout=5)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_line_only_on_a_terminal(tmp_path):
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    quiet, shown = cli.ProgressLine(io.StringIO()), cli.ProgressLine(Terminal())
+    publish.build(tmp_path / "a", only=["gaussian", "bernoulli"], formats=("md",), progress=quiet)
+    publish.build(tmp_path / "b", only=["gaussian", "bernoulli"], formats=("md",), progress=shown)
+    shown.done()
+    assert quiet.stream.getvalue() == ""
+    text = shown.stream.getvalue()
+    assert "deriving gaussian (1/2, 1 left)" in text and "deriving bernoulli (2/2, 0 left)" in text
+    assert "writing derivations.md" in text and text.endswith("\r")

@@ -9,6 +9,9 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
+
+from derive.errors import BuildError
 
 TEX_PACKAGES = ("amsmath.sty", "mathtools.sty", "beamer.cls", "graphicx.sty", "booktabs.sty",
                 "geometry.sty", "placeins.sty", "adjustbox.sty")
@@ -44,7 +47,8 @@ class Compiled:
 def compile_pdf(tex: Path, workdir: Path, timeout: float = 300.0) -> Compiled:
     """``latexmk -pdf -interaction=nonstopmode -halt-on-error`` on ``tex`` in ``workdir``
     (a copy of the source and its figures goes there, so that the auxiliary files stay out
-    of the output folder), with ``SOURCE_DATE_EPOCH`` fixed so that the PDF is reproducible."""
+    of the output folder), with ``SOURCE_DATE_EPOCH`` fixed so that the PDF is reproducible.
+    TeX running longer than ``timeout`` seconds is a :class:`BuildError`."""
     tex = Path(tex).resolve()
     work = Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
@@ -55,8 +59,13 @@ def compile_pdf(tex: Path, workdir: Path, timeout: float = 300.0) -> Compiled:
             shutil.copytree(figures, work / "figures", dirs_exist_ok=True)
     env = {**os.environ, "SOURCE_DATE_EPOCH": "0", "FORCE_SOURCE_DATE": "1"}
     start = time.perf_counter()
-    run = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", tex.name],
-                         cwd=work, capture_output=True, text=True, env=env, timeout=timeout)
+    try:
+        run = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+                             cwd=work, capture_output=True, text=True, env=env, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise BuildError(f"TeX timed out on {tex.name} after {timeout:g} s; nothing was written") from None
+    except OSError as error:
+        raise BuildError(f"cannot run latexmk on {tex.name}: {error.strerror or error}") from None
     seconds = time.perf_counter() - start
     log_path = work / (tex.stem + ".log")
     log = log_path.read_text(encoding="latin-1") if log_path.is_file() else run.stdout + run.stderr
@@ -64,20 +73,39 @@ def compile_pdf(tex: Path, workdir: Path, timeout: float = 300.0) -> Compiled:
     return Compiled(tex, pdf if run.returncode == 0 and pdf.is_file() else None, log, run.returncode, seconds)
 
 
-def build_pdfs(out: Path | str, sources=("derivations.tex", "slides.tex")) -> list[Compiled]:
-    """Compile the LaTeX documents in ``out`` and copy the PDFs next to them."""
-    out = Path(out)
+def first_error(log: str) -> str:
+    """The first TeX error of a log (the line starting with ``!``, and the ``l.N`` line that
+    says where), or the log's last non-empty line when there is none."""
+    lines = log.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("!"):
+            where = next((l.strip() for l in lines[index + 1:index + 12] if l.startswith("l.")), "")
+            return f"{line.strip()} {where}".strip()
+    tail = [line.strip() for line in lines if line.strip()]
+    return tail[-1] if tail else "(empty log)"
+
+
+def compile_all(folder: Path, sources, timeout: float = 300.0,
+                progress: Callable[[str], None] | None = None) -> list[Compiled]:
+    """Compile each of ``sources`` found in ``folder`` and put its PDF beside it.  A failure
+    is a :class:`BuildError` with the log's first error; the whole log is kept in a file
+    outside ``folder``, named in the message."""
+    folder = Path(folder)
     results = []
     for name in sources:
-        if not (out / name).is_file():
+        if not (folder / name).is_file():
             continue
+        if progress is not None:
+            progress(f"compiling {name}")
         with tempfile.TemporaryDirectory(prefix="derive-tex-") as work:
-            result = compile_pdf(out / name, Path(work))
-            pdf = None
-            if result.pdf is not None:
-                pdf = out / result.pdf.name
-                shutil.copy2(result.pdf, pdf)
-            else:
-                (out / (Path(name).stem + ".log")).write_text(result.log, encoding="latin-1")
+            result = compile_pdf(folder / name, Path(work), timeout=timeout)
+            if result.pdf is None:
+                handle, log_path = tempfile.mkstemp(prefix=f"derive-{Path(name).stem}-", suffix=".log")
+                with os.fdopen(handle, "w", encoding="latin-1") as log_file:
+                    log_file.write(result.log)
+                raise BuildError(f"latexmk failed on {name} (exit {result.returncode}): {first_error(result.log)}; "
+                                 f"full log: {log_path}; nothing was written")
+            pdf = folder / result.pdf.name
+            shutil.copy2(result.pdf, pdf)
         results.append(Compiled(result.source, pdf, result.log, result.returncode, result.seconds))
     return results
