@@ -39,7 +39,9 @@ def test_no_private_names_cross_modules() -> None:
                 assert not any(alias.name.startswith("_") for alias in node.names), (module.name, node.module)
 
 
+OUTSIDE = ("/" + "work" + "/", "shared" + "/")  # spelled apart: this file names no outside path either
+
+
 def test_no_path_outside_the_repository() -> None:
-    for module in MODULES:
-        assert "/work/" not in module.read_text() and "shared/" not in module.read_text(), module.name
-    assert "/work/" not in DOC
+    for text in [module.read_text() for module in MODULES] + [DOC]:
+        assert not any(marker in text for marker in OUTSIDE)

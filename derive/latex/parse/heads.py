@@ -1,6 +1,6 @@
-"""Names, subscripts, function heads, named functions, roots and big operators: the part of
-the grammar that reads what a name or a command starts (a mixin of
-:class:`~derive.latex.parse.grammar.Parser`)."""
+"""Names and their scripts, named functions (``\\log``, ``\\exp``, ...), roots, big operators
+and integrals: the part of the grammar that reads what a name or a command starts (a mixin
+of :class:`~derive.latex.parse.grammar.Parser`; function application is in ``calls``)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import string
 
 from derive.errors import ParseError
 from derive.latex.parse.commands import (
-    ACCENTS, ANY_ARG_HEADS, ARG_SEPARATORS, ARGLIST_HEADS, BARS, BIG_OPERATORS, BOLD_FONTS, BRACKETS,
-    CONSTANTS, ENDS_LOOSE_ARGUMENT, GREEK, IDENT, NAMED_FUNCTIONS, ROMAN_FONTS, SCRIPT_FONTS,
-    SYMBOL_COMMANDS, is_differential_d, is_index_token, script_text, starts_name,
+    ACCENTS, ANY_ARG_HEADS, ARGLIST_HEADS, BARS, BIG_OPERATORS, BOLD_FONTS, BRACKETS, ENDS_LOOSE_ARGUMENT,
+    GREEK, IDENT, ROMAN_FONTS, SCRIPT_FONTS, is_differential_d, is_index_token, script_text, starts_name,
 )
 from derive.latex.parse.nodes import Big, Call, Const, Name, Node, Num, Op, Sub, TooDeep
 from derive.latex.tokens import Token
