@@ -182,7 +182,7 @@ def _inequality(a: sp.Expr, b: sp.Expr, kind: str) -> Outcome:
     """a <= b (le) etc.: the sign of d = b - a (le, lt) or a - b (ge, gt)."""
     d = (b - a) if kind in ("le", "lt") else (a - b)
     strict = kind in ("lt", "gt")
-    what = {"le": "a <= b", "lt": "a < b", "ge": "a >= b", "gt": "a > b"}[kind]
+    what = {"le": "left <= right", "lt": "left < right", "ge": "left >= right", "gt": "left > right"}[kind]
     if d.atoms(sp.Sum, sp.Product, sp.Indexed, sp.Integral) or d.atoms(sp.core.function.AppliedUndef):
         return Outcome("unread", "", f"{what}: an inequality with sums, indexed symbols or unknown functions "
                        "is not decided yet; check it by hand or write it as an equality")
