@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from derive.verify import verify_file
+from derive.verify import Settings, verify_file
+
+SLOW = Settings(timeout=30.0)  # a loaded machine must not turn a verdict into "undecided"
 
 CORPUS = Path(__file__).parent / "verify_corpus"
 ORIGINALS = sorted(p for p in CORPUS.iterdir() if p.suffix in (".tex", ".md", ".ipynb"))
@@ -26,7 +28,7 @@ def test_the_corpus_has_thirty_derivations_each_with_a_mutant():
 
 @pytest.mark.parametrize("path", ORIGINALS, ids=lambda p: p.name)
 def test_every_step_of_an_original_is_proved(path):
-    report = verify_file(path)
+    report = verify_file(path, SLOW)
     assert report.error is None
     steps = [s for s in report.steps if s.status != "definition"]
     assert steps, "the derivation has no step"
@@ -49,7 +51,7 @@ def _mutate(mutant: dict, tmp_path: Path) -> tuple[Path, int, int | None]:
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: f"{m['file']}:{m['kind']}:{m['replace'][:30]}")
 def test_a_mutant_is_refuted_at_its_line(mutant, tmp_path):
     path, line, cell = _mutate(mutant, tmp_path)
-    report = verify_file(path)
+    report = verify_file(path, SLOW)
     assert report.error is None
     refuted = [s for s in report.steps if s.status == "refuted"]
     assert refuted, [(s.line, s.status, s.detail) for s in report.steps]

@@ -22,8 +22,10 @@ from sympy.core.function import AppliedUndef
 
 from derive.errors import DeriveError
 
-__all__ = ["LabelBook", "is_label", "undefined_calls"]
+__all__ = ["OPERATOR", "LabelBook", "is_label", "undefined_calls"]
 
+#: Operators that are not functions of their argument's value: never labels, never opaque functions.
+OPERATOR = re.compile(r"^(mathbb\{[EV]\}|E|Var|Cov|operatorname\{(E|Var|Cov)\}|mathrm\{(E|Var|Cov)\})(_|$|\{)")
 _PROSE = re.compile(r"\$([^$]+)\$\s*(?:=|:=|is\b|denotes\b)")
 
 
@@ -32,7 +34,9 @@ def is_label(expr: sp.Basic) -> bool:
     function's call: the name of a quantity, not a formula."""
     if isinstance(expr, sp.Pow) and isinstance(expr.base, sp.Symbol) and expr.exp.is_Number:
         return True
-    return isinstance(expr, (sp.Symbol, sp.Indexed, AppliedUndef))
+    if isinstance(expr, AppliedUndef):
+        return not OPERATOR.match(str(expr.func))
+    return isinstance(expr, (sp.Symbol, sp.Indexed))
 
 
 def undefined_calls(expr: sp.Basic) -> set[str]:
@@ -42,7 +46,8 @@ def undefined_calls(expr: sp.Basic) -> set[str]:
 
 def _matches(actual: sp.Basic, formal: sp.Basic) -> bool:
     """An argument fits a parameter when it is a number, the same symbol, or its element
-    (``y_i`` for ``y``)."""
+    (``y_i`` for ``y``; where the definition has the vector's elements ``y_k``, they become
+    ``y_{ik}``)."""
     if actual.is_Number or actual == formal:
         return True
     name = getattr(formal, "name", None)
@@ -82,9 +87,8 @@ class LabelBook:
         else:
             name, args = str(label.func), label.args
             recursive = name in undefined_calls(value)
-        vectors = {str(b.label) for b in value.atoms(sp.IndexedBase)}
         plain = all(isinstance(a, sp.Symbol) for a in args) and len(set(args)) == len(args)
-        usable = plain and not recursive and not any(a.name in vectors for a in args)
+        usable = plain and not recursive
         self.functions[name] = (args, value if usable else None)
 
     def substitute(self, expr: sp.Basic) -> sp.Basic:
@@ -106,7 +110,18 @@ class LabelBook:
             return None
         if not all(_matches(a, f) for a, f in zip(actual, entry[0])):
             return None
-        return entry[1].xreplace(dict(zip(entry[0], actual)))
+        value = entry[1]
+        for formal, arg in zip(entry[0], actual):
+            if arg == formal:
+                continue
+            stand_in = sp.IndexedBase(sp.Dummy("vector"))
+            if isinstance(arg, sp.Indexed):  # y -> y_i: the elements y_k become y_{ik}
+                value = value.replace(lambda e: isinstance(e, sp.Indexed) and e.base.label == formal,
+                                      lambda e, arg=arg: stand_in[arg.indices + e.indices])
+            value = value.xreplace({formal: arg})
+            if isinstance(arg, sp.Indexed):
+                value = value.xreplace({stand_in: arg.base})
+        return value
 
     def _once(self, expr: sp.Basic) -> sp.Basic:
         expr = expr.replace(lambda e: isinstance(e, (AppliedUndef, sp.Indexed)) and self._entry(e) is not None,

@@ -20,7 +20,7 @@ import sympy as sp
 from derive.errors import DeriveError
 from derive.verify.check import Outcome, check_step
 from derive.verify.extract import Display, read_document
-from derive.verify.labels import LabelBook, is_label, undefined_calls
+from derive.verify.labels import OPERATOR, LabelBook, is_label, undefined_calls
 from derive.verify.settings import Settings, read_toml
 from derive.verify.steps import Member, split_rows
 
@@ -140,7 +140,11 @@ class _Walker:
         a, b = self.book.substitute(left.expr), self.book.substitute(right.expr)
         one_sided = sorted(undefined_calls(a) ^ undefined_calls(b))
         prose = self.book.prose_only_on_one_side(a, b)
-        if one_sided:
+        operators = sorted(n for n in undefined_calls(a) | undefined_calls(b) if OPERATOR.match(n))
+        if operators:
+            outcome = Outcome("unread", "", f"{operators[0]}[...] is an expectation or variance; derive does not "
+                              "read these operators yet (their linearity is unknown to the checker)")
+        elif one_sided:
             outcome = Outcome("unread", "", f"{one_sided[0]} occurs on one side only: "
                               + self.book.why_not_written_out(one_sided[0]))
         elif prose:
@@ -208,7 +212,9 @@ class _Walker:
             if kind in ("=", "define", "equiv") and value.expr is not None:
                 self.book.define(label.expr, value.expr)
                 aside = self._is_aside(label.expr) and len(members) == 2
-            self.record(display, label, kind, value, Outcome("definition", "", "names the formula after it"), settings)
+            outcome = Outcome("definition", "", "names the formula after it") if value.expr is not None \
+                else Outcome("unread", "", value.why)
+            self.record(display, label, kind, value, outcome, settings)
         for left, kind, right in steps:
             self.step(display, left, kind, right, settings)
         if not aside:
