@@ -215,3 +215,13 @@ def test_render_lists_the_assumptions(tmp_path):
     reports = [verify_file(path, SLOW)]
     assert "assuming: a > 0" in render(reports)
     assert exit_code(reports) == 0
+
+
+def test_the_worked_example_has_exactly_one_wrong_step_and_says_where():
+    example = Path(__file__).parents[1] / "examples" / "verify_lecture.tex"
+    text = example.read_text()
+    wrong_line = next(n for n, line in enumerate(text.splitlines(), 1) if "% the wrong step" in line)
+    assert f"on line {wrong_line} as refuted" in text
+    steps = [s for s in verify_file(example, SLOW).steps if s.status != "definition"]
+    assert [(s.line, s.status) for s in steps if s.status != "proved"] == [(wrong_line, "refuted")]
+    assert len(steps) >= 5

@@ -227,12 +227,24 @@ def _map_back(outcome: Outcome, settings: Settings) -> Outcome:
                     continue
     if not extra:
         return outcome
-    return Outcome(outcome.status, outcome.method, outcome.detail, {**extra, **point})
+    kept = {k: v for k, v in point.items() if "__u" not in k}
+    return Outcome(outcome.status, outcome.method, outcome.detail, {**extra, **kept})
+
+
+_CACHE: dict[tuple, Outcome] = {}
+_CACHE_SIZE = 4096
 
 
 def check_step(a: sp.Expr, b: sp.Expr, kind: str, up_to_constant: bool, settings: Settings) -> Outcome:
-    """The verdict on ``a <kind> b`` (members already read, labels substituted)."""
-    return _map_back(_check_step(a, b, kind, up_to_constant, settings), settings)
+    """The verdict on ``a <kind> b`` (members already read, labels substituted).  The same step
+    under the same settings is decided once per process (a book repeats its steps in slides)."""
+    key = (a, b, kind, up_to_constant, settings.params, tuple(sorted(settings.assume.items(), key=str)),
+           settings.propto, settings.timeout)
+    if key not in _CACHE:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        _CACHE[key] = _map_back(_check_step(a, b, kind, up_to_constant, settings), settings)
+    return _CACHE[key]
 
 
 def _check_step(a: sp.Expr, b: sp.Expr, kind: str, up_to_constant: bool, settings: Settings) -> Outcome:

@@ -219,6 +219,28 @@ def _lines(body: str) -> list[tuple[str, int]]:
     return merged
 
 
+def _drop_notes(cleaned: str, pieces: list[tuple[str, int]], notes: list[str]) -> str:
+    """The row's formula: alignment ``&`` blanked; an empty piece after formula text (``&&``)
+    starts a note, which ends where a piece starting with an operator resumes the formula (a
+    line broken after its note: ``&= a && \\text{...} \\\\ &\\quad + b``)."""
+    text, seen, in_note = cleaned, False, False
+    for piece, pos in pieces:
+        if pos > 0:
+            text = text[:pos - 1] + " " + text[pos:]  # the '&' itself
+        if in_note and _LEADING_OPERATOR.match(piece):
+            in_note = False
+        elif not piece.strip() and seen:
+            in_note = True
+            continue
+        if in_note:
+            if piece.strip():
+                notes.append(piece)
+            text = _blank(text, pos, pos + len(piece))
+            continue
+        seen = seen or bool(piece.strip())
+    return text
+
+
 def split_rows(body: str) -> list[Row]:
     """The rows of a display body (see the module docstring); empty rows are dropped."""
     rows = []
@@ -229,20 +251,7 @@ def split_rows(body: str) -> list[Row]:
         pieces = _split_depth0(cleaned, "&", _BRACES)
         # '&&' leaves an empty piece; everything after the first empty piece that follows
         # formula text is a note (align's annotation column).
-        formula, seen = [], False
-        for piece, pos in pieces:
-            if not piece.strip() and seen:
-                notes.extend(p for p, _ in pieces[pieces.index((piece, pos)) + 1:])
-                break
-            seen = seen or bool(piece.strip())
-            formula.append((piece, pos))
-        text = _blank(cleaned, 0, 0)
-        if formula:
-            last_piece, last_pos = formula[-1]
-            text = cleaned[:last_pos + len(last_piece)]
-            for piece, pos in pieces:
-                if pos > 0 and pos <= last_pos + len(last_piece):
-                    text = text[:pos - 1] + " " + text[pos:]  # the '&' itself
+        text = _drop_notes(cleaned, pieces, notes)
         text = _strip_trailing(text)
         if not text.strip():
             continue
