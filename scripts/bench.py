@@ -68,10 +68,14 @@ def bench_parse() -> None:
 
 
 def bench_equiv() -> None:
+    """Verdict latency over the equivalence corpus and its mutants: median, p90, max.  With
+    BENCH_VERDICTS=FILE set, each case's verdict is written there (one per line) to compare runs."""
+    import os
+
     from derive.equivalence import equivalent
     from equivalence_corpus import PAIRS
 
-    times, decided, total = [], 0, 0
+    times, decided, lines = [], 0, []
     for pair in PAIRS:
         cases = [(pair.b, mode) for mode in pair.modes] + pair.mutant_cases()
         for other, mode in cases:
@@ -79,9 +83,14 @@ def bench_equiv() -> None:
             verdict = equivalent(pair.a, other, params=pair.params or None, mode=mode)
             times.append(time.perf_counter() - start)
             decided += verdict.holds is not None
-            total += 1
-    _summary("equivalent, per corpus case", times)
-    print(f"{'decided (not undecided)':<34} {decided} of {total} ({100 * decided / total:.1f}%)")
+            lines.append(f"{pair.id}\t{mode}\t{other}\t{verdict.holds}")
+    ordered = sorted(times)
+    p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
+    print(f"{'equivalent, per corpus case':<34} n={len(times):<4} median {statistics.median(times) * 1e3:9.1f} ms"
+          f"   p90 {p90 * 1e3:9.1f} ms   max {max(times) * 1e3:9.1f} ms   total {sum(times):7.2f} s")
+    print(f"{'decided (not undecided)':<34} {decided} of {len(times)} ({100 * decided / len(times):.1f}%)")
+    if os.environ.get("BENCH_VERDICTS"):
+        Path(os.environ["BENCH_VERDICTS"]).write_text("\n".join(lines) + "\n")
 
 
 def bench_info() -> None:
