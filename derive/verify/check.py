@@ -22,6 +22,7 @@ from fractions import Fraction
 
 import sympy as sp
 
+from derive.bounded import bounded
 from derive.errors import DeriveError
 from derive.verify.settings import Settings
 
@@ -158,7 +159,9 @@ def _proportional(a: sp.Expr, b: sp.Expr, params: list[str] | None, settings: Se
     offset = getattr(verdict, "offset", None)
     if offset is None:
         return Outcome("evidence", verdict.method, "proportional: agrees numerically, not a proof")
-    offset = sp.simplify(offset)
+    status, offset = bounded(sp.simplify, (offset,), settings.timeout)
+    if status != "ok":
+        return Outcome("undecided", verdict.method, f"proportional: could not simplify the added term {offset}")
     if offset == 0:
         return Outcome("proved", verdict.method, f"proportional, factor {sp.sstr(verdict.scale)}")
     return Outcome("refuted", verdict.method,
@@ -200,7 +203,7 @@ def _inequality(a: sp.Expr, b: sp.Expr, kind: str) -> Outcome:
         if not (value.is_real and value.is_finite):
             continue
         tried += 1
-        if value < 0 or (strict and value == 0):
+        if value < (0 if value.is_Rational else -1e-40) or (strict and value == 0):
             shown = {str(s): v for s, v in point.items()}
             shown.update(a=a.xreplace(point).evalf(15), b=b.xreplace(point).evalf(15))
             return Outcome("refuted", "point", f"{what} fails", shown)
@@ -251,7 +254,8 @@ def _check_step(a: sp.Expr, b: sp.Expr, kind: str, up_to_constant: bool, setting
     a, b = with_assumptions(a, settings), with_assumptions(b, settings)
     try:
         if kind in _INEQUALITIES:
-            return _inequality(a, b, kind)
+            status, result = bounded(_inequality, (a, b, kind), settings.timeout)
+            return result if status == "ok" else Outcome("undecided", "", f"the inequality {status} {result}")
         if kind == "approx":
             return Outcome("unread", "", "\\approx is an approximation, not checked; write = if the step is exact")
         if kind in ("neq", "sim", "in"):
