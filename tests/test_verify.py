@@ -201,6 +201,9 @@ def test_cli_exit_codes_and_formats(tmp_path):
     assert result.returncode == 1
     assert f"{bad}:6: REFUTED" in result.stdout and "counterexample:" in result.stdout
     assert run(str(unread)).returncode == 3
+    nothing = write(tmp_path, "nothing.md", "# Prose only, $x$ inline.\n")
+    result = run(str(nothing))
+    assert result.returncode == 3 and "0 steps" in result.stdout
     assert run(str(tmp_path / "missing.tex")).returncode == 2
     assert run(str(good), "--assume", "x != 1").returncode == 2
     github = run(str(bad), "--format", "github")

@@ -1,7 +1,7 @@
 """The verification report: text, JSON or GitHub annotations, the summary and the exit code.
 
 Exit codes: 0 every step proved, 1 some step refuted, 3 some step only evidence, undecided or
-not read (and none refuted), 2 a file could not be read.
+not read (and none refuted), or no step found at all, 2 a file could not be read.
 """
 
 from __future__ import annotations
@@ -26,14 +26,14 @@ def _steps(reports: list[FileReport]) -> list[StepReport]:
 
 
 def exit_code(reports: list[FileReport]) -> int:
-    """0 all proved, 1 any refuted, 2 a file unreadable, 3 otherwise."""
+    """0 all proved, 1 any refuted, 2 a file unreadable, 3 otherwise (also when no step was found)."""
     statuses = Counter(s.status for s in _steps(reports))
     if statuses["refuted"]:
         return EXIT_REFUTED
     if any(r.error for r in reports):
         return EXIT_BAD_INPUT
-    if statuses["evidence"] or statuses["undecided"] or statuses["unread"]:
-        return EXIT_UNDECIDED
+    if statuses["evidence"] or statuses["undecided"] or statuses["unread"] or not statuses:
+        return EXIT_UNDECIDED  # nothing found to check is not a pass
     return EXIT_PROVED
 
 

@@ -77,6 +77,7 @@ class _Read:
 
 def _prose_in(text: str) -> str | None:
     """Words in a formula (``\\text{at } y = e_c``), which the reader would take for symbols."""
+    text = re.sub(r"\\begin\{cases\}.*?\\end\{cases\}", " ", text, flags=re.S)  # conditions are words
     for m in re.finditer(r"\\(?:text|textrm|mbox)\s*\{([^{}]*)\}", text):
         words = m.group(1)
         if words != words.strip() or " " in words.strip() or words.strip().lower() in _PROSE_WORDS:
