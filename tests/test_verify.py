@@ -46,10 +46,11 @@ def test_displays_of_a_tex_file_with_their_lines_comments_and_directives(tmp_pat
 
 
 def test_markdown_code_is_skipped_and_directives_are_html_comments(tmp_path):
-    path = write(tmp_path, "a.md", "```\n$$a = b$$\n```\n`$$c$$`\n<!-- derive: params w -->\n$$\nx &= y\n$$\n")
+    path = write(tmp_path, "a.md", "```\n$$a = b$$\n<!-- derive: params z -->\n```\n`$$c$$`\n"
+                                   "<!-- derive: params w -->\n$$\nx &= y\n$$\n")
     doc = read_document(path)
-    assert [(d.body.strip(), d.line) for d in doc.displays] == [("x &= y", 6)]
-    assert [(d.text, d.line) for d in doc.directives] == [("params w", 5)]
+    assert [(d.body.strip(), d.line) for d in doc.displays] == [("x &= y", 7)]
+    assert [(d.text, d.line) for d in doc.directives] == [("params w", 6)]
 
 
 def test_notebook_markdown_cells_only(tmp_path):

@@ -82,10 +82,8 @@ def _strip_tex_comments(text: str, directives: list[Directive], cell: int | None
 
 
 def _blank_markdown_code(text: str, directives: list[Directive], cell: int | None) -> str:
-    """Fenced code blocks and inline code replaced by spaces (lines kept); directives recorded."""
-    for match in _MD_DIRECTIVE.finditer(text):
-        directives.append(Directive(match.group(1).strip(), text.count("\n", 0, match.start()) + 1, cell))
-    text = _MD_DIRECTIVE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    """Fenced code blocks and inline code replaced by spaces (lines kept); then the directives
+    (``<!-- derive: ... -->``) outside code recorded and blanked."""
     lines, fenced = text.split("\n"), False
     for i, line in enumerate(lines):
         if _FENCE.match(line.lstrip()):
@@ -93,8 +91,10 @@ def _blank_markdown_code(text: str, directives: list[Directive], cell: int | Non
             lines[i] = ""
         elif fenced:
             lines[i] = ""
-    text = "\n".join(lines)
-    return re.sub(r"`[^`\n]*`", lambda m: " " * len(m.group(0)), text)
+    text = re.sub(r"`[^`\n]*`", lambda m: " " * len(m.group(0)), "\n".join(lines))
+    for match in _MD_DIRECTIVE.finditer(text):
+        directives.append(Directive(match.group(1).strip(), text.count("\n", 0, match.start()) + 1, cell))
+    return _MD_DIRECTIVE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
 def _find_close(text: str, closer: str, start: int) -> int:

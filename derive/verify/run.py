@@ -99,8 +99,8 @@ def _read_member(member: Member, display: Display) -> _Read:
                      "(\\quad); give each its own row", member.up_to_constant)
     try:
         expr = parse_latex(text)
-    except DeriveError as exc:
-        reason = getattr(exc, "reason", str(exc))
+    except Exception as exc:  # a ParseError, or a SymPy failure the reader did not catch: not read, said so
+        reason = getattr(exc, "reason", f"{type(exc).__name__}: {exc}")
         return _Read(text, line, None, f"cannot read {text!r}: {reason}", member.up_to_constant)
     if not isinstance(expr, sp.Expr):
         return _Read(text, line, None, f"cannot read {text!r}: not a formula ({type(expr).__name__})",
@@ -138,6 +138,13 @@ class _Walker:
             why = left.why or right.why
             self.record(display, left, kind, right, Outcome("unread", "", why), settings)
             return
+        try:
+            outcome = self.outcome(left, kind, right, settings)
+        except Exception as exc:  # SymPy failing on a formula it was given: this step is not read, said so
+            outcome = Outcome("unread", "", f"derive could not compare the sides ({type(exc).__name__}: {exc})")
+        self.record(display, left, kind, right, outcome, settings)
+
+    def outcome(self, left: _Read, kind: str, right: _Read, settings: Settings) -> Outcome:
         a, b = self.book.substitute(left.expr), self.book.substitute(right.expr)
         one_sided = sorted(undefined_calls(a) ^ undefined_calls(b))
         prose = self.book.prose_only_on_one_side(a, b)
@@ -153,7 +160,7 @@ class _Walker:
                               f"({self.book.prose[prose[0]]!r})")
         else:
             outcome = check_step(a, b, kind, left.up_to_constant or right.up_to_constant, settings)
-        self.record(display, left, kind, right, outcome, settings)
+        return outcome
 
     def constant_in(self, rows, settings: Settings) -> Settings:
         """Params from the chain's own notes (an underbrace ``\\text{const.\\ in }\\hat{y}``), used when
