@@ -96,7 +96,10 @@ def _equivalent(a: sp.Expr, b: sp.Expr, mode: str, params: list[str] | None, set
     names = {s.name for s in a.free_symbols | b.free_symbols if isinstance(s, sp.Symbol)}
     assume = {k: v for k, v in _assume_argument(settings).items() if k in names}
     if assume and "assume" in inspect.signature(equivalent).parameters:
-        kwargs["assume"] = assume
+        try:
+            return equivalent(a, b, **kwargs, assume=assume)
+        except (DeriveError, TypeError, ValueError):
+            pass  # a form of assumption it does not take: the symbols carry them (see with_assumptions)
     return equivalent(a, b, **kwargs)
 
 
