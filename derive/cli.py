@@ -4,6 +4,7 @@
     derive show NAME [--format latex|text|json]
     derive check NAME 'LATEX'           exit 0 equal, 1 not equal, 2 bad input, 3 undecided
     derive equiv 'A' 'B' [--params yhat,sigma] [--mode exact|constant|affine]
+    derive verify FILE... [--assume 'sigma > 0'] [--params yhat] [--format text|json|github] [-j N]
     derive build [--out DIR] [--only a,b|information] [--format tex,slides,md,json] [--log ln] [--pdf] [--force]
 """
 
@@ -158,6 +159,12 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_verify(args) -> int:
+    from derive.verify.cli import run_verify
+
+    return run_verify(args)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="derive", description="Derive ML losses from distributional assumptions.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -198,6 +205,11 @@ def parser() -> argparse.ArgumentParser:
     nll.add_argument("--normalise", action="store_true", help="derive the normaliser of a kernel")
     nll.set_defaults(func=cmd_nll)
 
+    from derive.verify.cli import add_arguments
+
+    add_arguments(sub.add_parser("verify", help="check every step of the derivations in .tex/.md/.ipynb files")) \
+        .set_defaults(func=cmd_verify)
+
     b = sub.add_parser("build", help="write the derivations to outputs/")
     b.add_argument("--out", default="outputs")
     b.add_argument("--only", default=None, help="comma-separated assumption names; 'information' for the part on entropy, "
@@ -213,6 +225,8 @@ def parser() -> argparse.ArgumentParser:
 def _protect_formulas(argv: list[str]) -> list[str]:
     """Formulas often start with a minus (``-\\log p``), which argparse takes for an option.
     A leading space keeps them positional; the LaTeX reader ignores it."""
+    if argv[:1] == ["verify"]:  # file names and options only (-j N)
+        return argv
     return [" " + a if a.startswith("-") and not a.startswith("--") and a != "-h" else a for a in argv]
 
 
