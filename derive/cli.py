@@ -5,6 +5,8 @@
     derive check NAME 'LATEX'           exit 0 equal, 1 not equal, 2 bad input, 3 undecided
     derive equiv 'A' 'B' [--params yhat,sigma] [--mode exact|constant|affine]
     derive build [--out DIR] [--only a,b|information] [--format tex,slides,md,json] [--log ln] [--pdf]
+    derive code NAME [--target torch|numpy]            loss, NLL, dataset loss, gradient as code
+    derive objective NAME --target lightgbm|xgboost    a custom boosting objective
 """
 
 from __future__ import annotations
@@ -146,6 +148,22 @@ def cmd_build(args) -> int:
     return status
 
 
+def cmd_code(args) -> int:
+    from derive.codegen import to_code
+    from derive.engine import derive
+
+    print(to_code(derive(args.name), args.target))
+    return 0
+
+
+def cmd_objective(args) -> int:
+    from derive.engine import derive
+    from derive.objectives import objective_source
+
+    print(objective_source(derive(args.name), args.target))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="derive", description="Derive ML losses from distributional assumptions.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -194,6 +212,16 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--log", choices=("log", "ln"), default="log", help="natural log as \\log or \\ln")
     b.add_argument("--pdf", action="store_true", help="compile the LaTeX documents with latexmk")
     b.set_defaults(func=cmd_build)
+
+    code = sub.add_parser("code", help="the loss, NLL, dataset loss and gradient as stable batched code")
+    code.add_argument("name")
+    code.add_argument("--target", choices=("torch", "numpy"), default="torch")
+    code.set_defaults(func=cmd_code)
+
+    obj = sub.add_parser("objective", help="a custom gradient-boosting objective (gradient, Hessian)")
+    obj.add_argument("name")
+    obj.add_argument("--target", choices=("lightgbm", "xgboost"), required=True)
+    obj.set_defaults(func=cmd_objective)
     return p
 
 

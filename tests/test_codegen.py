@@ -259,3 +259,27 @@ def test_generated_torch_matches_the_framework_function_and_its_autograd(name):
     (auto,) = torch.autograd.grad(value.sum(), theta)
     assert torch.allclose(fns["loss"](*args), value.detach(), rtol=1e-13, atol=1e-13)
     assert torch.allclose(fns["gradient"](*args), auto, rtol=1e-13, atol=1e-13)
+
+
+# --------------------------------------------------------------------------- the commands
+
+
+def test_derive_code_prints_a_module_that_runs(capsys):
+    from derive.cli import main
+
+    assert main(["code", "bernoulli_logits", "--target", "numpy"]) == 0
+    namespace: dict = {}
+    exec(capsys.readouterr().out, namespace)
+    # BCE with logits at z = 1000, y = 0 is 1000 (log(1 + e^1000) overflows in float64)
+    assert namespace["loss"](np.array([0.0]), np.array([1000.0]))[0] == 1000.0
+    assert namespace["gradient"](np.array([1.0]), np.array([-1000.0]))[0] == -1.0
+
+
+def test_derive_objective_prints_the_relation_and_bad_input_exits_2(capsys):
+    from derive.cli import main
+
+    assert main(["objective", "categorical_logits", "--target", "xgboost"]) == 0
+    out = capsys.readouterr().out
+    assert "multi:softprob" in out and "2p(1 - p), not p(1 - p)" in out
+    assert main(["objective", "gaussian_covariance", "--target", "lightgbm"]) == 2
+    assert "matrix" in capsys.readouterr().err
