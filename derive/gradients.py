@@ -460,8 +460,9 @@ def _unique(found: list[Kink]) -> list[Kink]:
 
 
 def _fisher(d, wrt, hess: sp.Expr) -> sp.Expr | None:
-    """E_y[d^2 nll / d theta^2]: the Hessian itself when it is free of the data, else (affine in
-    a scalar datum y) the Hessian at y = E[y], E[y] from the density over its support."""
+    """E_y[d^2 nll / d theta^2]: the Hessian itself when it is free of the data; when the Hessian
+    and the score are affine in a scalar datum y, the Hessian at y = E[y], and E[y] solves
+    E[score] = a + b E[y] = 0 (the expected score vanishes; the support is free of theta)."""
     if isinstance(wrt, sp.Indexed):
         return None  # the matrix softmax_l (delta_lm - softmax_m): the Hessian, stated by it
     nll = d.nll.rewrite(sp.Piecewise) if d.nll.has(sp.Max, sp.Min) else d.nll
@@ -471,33 +472,15 @@ def _fisher(d, wrt, hess: sp.Expr) -> sp.Expr | None:
     data = [x for x in d.data if h.has(x)]
     if not data:
         return hess
-    if len(data) != 1 or not isinstance(data[0], sp.Symbol) or sp.simplify(sp.diff(h, data[0], 2)) != 0:
-        return None  # not affine in the datum: E_y needs the distribution of a nonlinear function
-    mean = expected(d, data[0])
-    if mean is None:
+    (y,) = data if len(data) == 1 else (None,)
+    score = sp.diff(nll, wrt)
+    if not isinstance(y, sp.Symbol) or any(sp.simplify(sp.diff(e, y, 2)) != 0 for e in (h, score)):
+        return None  # not affine in the datum: E_y needs more of the distribution than its mean
+    b = sp.simplify(sp.diff(score, y))
+    if b == 0:
         return None
-    return sp.factor(sp.simplify(h.subs(data[0], mean)))
-
-
-def expected(d, y: sp.Symbol) -> sp.Expr | None:
-    """E[y] = sum or integral of y p(y) over the support (bounded in time; None if not found)."""
-    status, result = bounded(_expected, (d.density, y, d.assumption.support), 20.0)
-    return result if status == "ok" else None
-
-
-def _expected(density, y, support):
-    if density is None:
-        return None
-    if isinstance(support, sp.FiniteSet):
-        value = sum(v * density.subs(y, v) for v in support)
-    elif isinstance(support, sp.Range):
-        value = sp.summation(y * density, (y, support.inf, support.sup)).doit()
-    elif isinstance(support, sp.Interval):
-        value = sp.integrate(y * density, (y, support.inf, support.sup), conds="none")
-    else:
-        return None
-    value = sp.simplify(value)
-    return None if value.has(sp.Integral, sp.Sum, sp.Piecewise) else value
+    mean = sp.simplify(-sp.simplify(score - b * y) / b)
+    return sp.factor(sp.simplify(h.subs(y, mean)))
 
 
 # --------------------------------------------------------------------------- the public entry points

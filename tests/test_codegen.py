@@ -49,7 +49,18 @@ DIGITS = 50
 ULPS = 8  # "a few ulps" of the correctly rounded value: each op rounds once, a handful of ops
 
 
+_EXACT: dict = {}
+
+
 def exact(expr, values: dict, index=None) -> tuple | None:
+    """Cached (the torch and NumPy runs share the inputs): see :func:`exact_value`."""
+    key = (sp.srepr(expr), repr(sorted(values.items())), repr(index))
+    if key not in _EXACT:
+        _EXACT[key] = exact_value(expr, values, index)
+    return _EXACT[key]
+
+
+def exact_value(expr, values: dict, index=None) -> tuple | None:
     """(value, sum of |terms|) of expr at the given (already rounded) float inputs: mpmath at 400
     digits (1 - 1e-300 is exact there), rounded to 50; None where not real.  The terms are the
     top-level summands of the derived formula: where they cancel (sum |t| >> |sum t|) no

@@ -98,6 +98,10 @@ def test_mean_parametrised_families_read_mu_minus_y_over_the_variance(name, form
     ("inverse_gaussian", lambda s: s["lam"] / s["mu"] ** 3),
     ("poisson_log", lambda s: sp.exp(s["z"])),
     ("lognormal", lambda s: 1 / s["s"] ** 2),
+    ("binomial", lambda s: s["N"] / (s["yhat"] * (1 - s["yhat"]))),
+    ("geometric", lambda s: 1 / (s["p"] ** 2 * (1 - s["p"]))),
+    ("negative_binomial", lambda s: 1 / (s["mu"] * (1 + s["alpha"] * s["mu"]))),
+    ("tweedie", lambda s: sp.exp((2 - s["p"]) * s["z"])),  # quasi: (dmu/dz)^2 / V(mu) = mu^(2-p)
 ])
 def test_fisher_information_textbook_values(name, fisher):
     d = derive.derive(name)
