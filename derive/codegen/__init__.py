@@ -20,7 +20,9 @@ from derive.errors import DeriveError, Unsupported
 
 
 def _args(d) -> list:
-    return [*d.data, *d.params, *d.fixed]
+    """data, params, fixed -- without a size symbol (K, d): that is the classes axis's length."""
+    sizes = {d.assumption.vector_index[2]} if d.assumption.vector_index else set()
+    return [a for a in (*d.data, *d.params, *d.fixed) if a not in sizes]
 
 
 def _sizes(d) -> dict:

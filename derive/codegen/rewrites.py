@@ -94,6 +94,9 @@ class logsumexp(Stable):
     def definition(cls, z, j, K):
         return sp.log(sp.Sum(sp.exp(z[j]), (j, 1, K)))
 
+    def _latex(self, printer):
+        return rf"\operatorname{{logsumexp}}\left({printer._print(self.args[0])}\right)"
+
 
 class lgamma(Stable):
     """lgamma(x) = log Gamma(x) for x > 0 (log(y!) = lgamma(y + 1))."""
