@@ -6,6 +6,8 @@
     derive equiv 'A' 'B' [--params yhat,sigma] [--mode exact|constant|affine]
     derive verify FILE... [--assume 'sigma > 0'] [--params yhat] [--format text|json|github] [-j N]
     derive build [--out DIR] [--only a,b|information] [--format tex,slides,md,json] [--log ln] [--pdf] [--force]
+    derive code NAME [--target torch|numpy]            loss, NLL, dataset loss, gradient as code
+    derive objective NAME --target lightgbm|xgboost    a custom boosting objective
 """
 
 from __future__ import annotations
@@ -165,6 +167,22 @@ def cmd_verify(args) -> int:
     return run_verify(args)
 
 
+def cmd_code(args) -> int:
+    from derive.codegen import to_code
+    from derive.engine import derive
+
+    print(to_code(derive(args.name), args.target))
+    return 0
+
+
+def cmd_objective(args) -> int:
+    from derive.engine import derive
+    from derive.objectives import objective_source
+
+    print(objective_source(derive(args.name), args.target))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="derive", description="Derive ML losses from distributional assumptions.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -219,6 +237,16 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--pdf", action="store_true", help="compile the LaTeX documents with latexmk")
     b.add_argument("--force", action="store_true", help="overwrite files in --out that derive did not write")
     b.set_defaults(func=cmd_build)
+
+    code = sub.add_parser("code", help="the loss, NLL, dataset loss and gradient as stable batched code")
+    code.add_argument("name")
+    code.add_argument("--target", choices=("torch", "numpy"), default="torch")
+    code.set_defaults(func=cmd_code)
+
+    obj = sub.add_parser("objective", help="a custom gradient-boosting objective (gradient, Hessian)")
+    obj.add_argument("name")
+    obj.add_argument("--target", choices=("lightgbm", "xgboost"), required=True)
+    obj.set_defaults(func=cmd_objective)
     return p
 
 

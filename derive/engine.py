@@ -110,6 +110,23 @@ class Derivation:
     def _repr_latex_(self) -> str:
         return self.to_latex()
 
+    # Derivatives and generated code: thin delegations (derive.gradients, derive.codegen).
+    def gradient(self, wrt=None, of: str = "loss"):
+        from derive.gradients import gradient
+        return gradient(self, wrt, of)
+
+    def hessian(self, wrt=None, of: str = "loss"):
+        from derive.gradients import hessian
+        return hessian(self, wrt, of)
+
+    def gradient_derivation(self, wrt=None, of: str = "loss"):
+        from derive.gradients import gradient_derivation
+        return gradient_derivation(self, wrt, of)
+
+    def to_code(self, target: str = "torch") -> str:
+        from derive.codegen import to_code
+        return to_code(self, target)
+
 
 # --------------------------------------------------------------------------- pipeline
 
