@@ -4,6 +4,7 @@
     derive show NAME [--format latex|text|json]
     derive check NAME 'LATEX'           exit 0 equal, 1 not equal, 2 bad input, 3 undecided
     derive equiv 'A' 'B' [--params yhat,sigma] [--mode exact|constant|affine]
+    derive equiv --batch FILE [-j N] [--timeout S]   JSON lines in, one verdict per line out
     derive build [--out DIR] [--only a,b|information] [--format tex,slides,md,json] [--log ln] [--pdf] [--force]
 """
 
@@ -85,12 +86,44 @@ def cmd_check(args) -> int:
 
 
 def cmd_equiv(args) -> int:
+    if args.batch is not None:
+        return cmd_equiv_batch(args)
+    if args.a is None or args.b is None:
+        raise DeriveError("equiv needs two formulas A and B, or --batch FILE")
     from derive.equivalence import equivalent
 
     params = [p for p in args.params.split(",") if p] if args.params else None
-    verdict = equivalent(args.a, args.b, params=params, mode=args.mode)
+    verdict = equivalent(args.a, args.b, params=params, mode=args.mode, timeout=args.timeout)
     print(verdict)
     return _exit_code(verdict.holds)
+
+
+def cmd_equiv_batch(args) -> int:
+    """Exit 2 when a line is bad input, else 0 when every verdict holds, 1 when one is
+    refuted, 3 when one is undecided and none refuted."""
+    from derive.batch import batch_lines, default_executor
+
+    if args.a is not None:
+        raise DeriveError("equiv --batch reads its pairs from FILE; give no formulas beside it")
+    if args.batch == "-":
+        lines = sys.stdin.read().splitlines()
+    else:
+        with open(args.batch, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    if args.jobs is not None and args.jobs < 1:
+        raise DeriveError(f"-j {args.jobs}: the number of worker processes must be at least 1")
+    executor = default_executor(args.jobs) if args.jobs else None
+    seen = set()
+    try:
+        for record in batch_lines(lines, executor, timeout=args.timeout):
+            print(json.dumps(record), flush=True)
+            seen.add("error" if "error" in record else record["holds"])
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+    if "error" in seen:
+        return EXIT_BAD_INPUT
+    return EXIT_NOT_EQUAL if False in seen else EXIT_UNDECIDED if None in seen else EXIT_EQUAL
 
 
 def cmd_info(args) -> int:
@@ -175,8 +208,13 @@ def parser() -> argparse.ArgumentParser:
     chk.set_defaults(func=cmd_check)
 
     eq = sub.add_parser("equiv", help="are two formulas equivalent?")
-    eq.add_argument("a")
-    eq.add_argument("b")
+    eq.add_argument("a", nargs="?")
+    eq.add_argument("b", nargs="?")
+    eq.add_argument("--batch", metavar="FILE", default=None,
+                    help="JSON lines {\"a\": ..., \"b\": ..., \"mode\": ..., \"params\": ...} ('-': stdin); "
+                    "one verdict per line out, checked in parallel")
+    eq.add_argument("-j", "--jobs", type=int, default=None, help="--batch: worker processes (default: the cores)")
+    eq.add_argument("--timeout", type=float, default=5.0, help="seconds for each verdict")
     eq.add_argument("--params", default=None, help="comma-separated parameter names")
     eq.add_argument("--mode", choices=("exact", "constant", "affine"), default="exact")
     eq.set_defaults(func=cmd_equiv)
@@ -213,7 +251,12 @@ def parser() -> argparse.ArgumentParser:
 def _protect_formulas(argv: list[str]) -> list[str]:
     """Formulas often start with a minus (``-\\log p``), which argparse takes for an option.
     A leading space keeps them positional; the LaTeX reader ignores it."""
-    return [" " + a if a.startswith("-") and not a.startswith("--") and a != "-h" else a for a in argv]
+    return [" " + a if a.startswith("-") and not a.startswith("--") and not _short_option(a) else a for a in argv]
+
+
+def _short_option(arg: str) -> bool:
+    """``-h``, ``-j``/``-j4`` and ``-`` (standard input) are options, not formulas."""
+    return arg in ("-", "-h") or (arg.startswith("-j") and arg[2:].isdigit()) or arg == "-j"
 
 
 def main(argv: list[str] | None = None) -> int:
