@@ -6,6 +6,8 @@
     derive equiv 'A' 'B' [--params yhat,sigma] [--mode exact|constant|affine]
     derive equiv --batch FILE [-j N] [--timeout S]   JSON lines in, one verdict per line out
     derive build [--out DIR] [--only a,b|information] [--format tex,slides,md,json] [--log ln] [--pdf] [--force]
+                 [-j N] [--no-cache]
+    derive cache clear
 """
 
 from __future__ import annotations
@@ -110,9 +112,7 @@ def cmd_equiv_batch(args) -> int:
     else:
         with open(args.batch, encoding="utf-8") as handle:
             lines = handle.read().splitlines()
-    if args.jobs is not None and args.jobs < 1:
-        raise DeriveError(f"-j {args.jobs}: the number of worker processes must be at least 1")
-    executor = default_executor(args.jobs) if args.jobs else None
+    executor = default_executor(_jobs(args.jobs))
     seen = set()
     try:
         for record in batch_lines(lines, executor, timeout=args.timeout):
@@ -179,7 +179,8 @@ def cmd_build(args) -> int:
     progress = ProgressLine()
     try:
         written = build(args.out, only=only, formats=formats, config=PrinterConfig.from_mapping({"log": args.log}),
-                        pdf=args.pdf, force=args.force, progress=progress)
+                        pdf=args.pdf, force=args.force, progress=progress, cache=not args.no_cache,
+                        jobs=_jobs(args.jobs))
     finally:
         progress.done()
     figures = [p for p in written if p.parent.name == "figures"]
@@ -188,6 +189,23 @@ def cmd_build(args) -> int:
             print(f"{'compiled' if path.suffix == '.pdf' else 'wrote'} {path}")
     if figures:
         print(f"wrote {len(figures)} figure files to {figures[0].parent}")
+    return 0
+
+
+def _jobs(jobs: int | None) -> int:
+    if jobs is None:
+        return os.cpu_count() or 1
+    if jobs < 1:
+        raise DeriveError(f"-j {jobs}: the number of worker processes must be at least 1")
+    return jobs
+
+
+def cmd_cache(args) -> int:
+    from derive.cache import Cache
+
+    store = Cache()
+    removed = store.clear()
+    print(f"removed {removed} cached record{'s' if removed != 1 else ''} from {store.root}")
     return 0
 
 
@@ -244,7 +262,14 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--log", choices=("log", "ln"), default="log", help="natural log as \\log or \\ln")
     b.add_argument("--pdf", action="store_true", help="compile the LaTeX documents with latexmk")
     b.add_argument("--force", action="store_true", help="overwrite files in --out that derive did not write")
+    b.add_argument("-j", "--jobs", type=int, default=None, help="processes for the entries (default: the cores); "
+                   "the files are the same for every N")
+    b.add_argument("--no-cache", action="store_true", help="compute everything; read and write no cache")
     b.set_defaults(func=cmd_build)
+
+    cache = sub.add_parser("cache", help="the build cache ($XDG_CACHE_HOME/derive or ~/.cache/derive)")
+    cache.add_argument("action", choices=("clear",))
+    cache.set_defaults(func=cmd_cache)
     return p
 
 
