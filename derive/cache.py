@@ -38,6 +38,7 @@ DISTRIBUTIONS = PACKAGE / "distributions"
 #: modules that never change a derivation, a check or a figure (they write documents or talk)
 NOT_SHARED = ("publish", "cli.py", "batch.py", "cache.py", "prepare.py")
 FORMAT = "1"  #: bumped when the layout of a record changes
+KEEP_FOLDERS = 8  #: whole builds kept (the newest)
 
 
 def cache_root() -> Path:
@@ -153,7 +154,8 @@ class Cache:
 
     def store(self, kind: str, key: str, value: Any) -> None:
         """Write the record atomically (temporary file, then ``os.replace``); a cache that
-        cannot be written (read-only, full disk) is skipped, never an error."""
+        cannot be written (read-only, full disk) or a value that cannot be pickled is skipped,
+        never an error."""
         if not self.enabled:
             return
         path = self.path(kind, key)
@@ -167,7 +169,7 @@ class Cache:
             finally:
                 if os.path.exists(temporary):
                     os.unlink(temporary)
-        except OSError:
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):  # unwritable, or cannot be pickled
             return
 
     def clear(self) -> int:
@@ -182,19 +184,19 @@ class Cache:
                 child.unlink(missing_ok=True)
         return count
 
-    def store_folder(self, kind: str, key: str, folder: Path) -> None:
-        """Every file under ``folder`` as one record ``{relative path: bytes}``."""
-        if self.enabled:
-            files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-            self.store(kind, key, files)
-
-    def load_folder(self, kind: str, key: str, folder: Path) -> bool:
-        """Write the files of a :meth:`store_folder` record under ``folder``; False on a miss."""
-        files = self.load(kind, key)
-        if not isinstance(files, dict):
-            return False
-        write_files(folder, files)
-        return True
+    def store_folder(self, kind: str, key: str, folder: Path, keep: int = KEEP_FOLDERS) -> None:
+        """Every file under ``folder`` as one record ``{relative path: bytes}``; only the
+        ``keep`` newest records of ``kind`` are kept (each is a whole build's files)."""
+        if not self.enabled:
+            return
+        files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+        self.store(kind, key, files)
+        try:
+            held = sorted((p.stat().st_mtime, p) for p in (self.root / kind).rglob("*.pickle"))
+            for _, old in held[:-keep]:
+                old.unlink(missing_ok=True)
+        except OSError:  # another build pruning at the same time
+            return
 
 
 def write_files(folder: Path, files: dict[str, bytes]) -> None:

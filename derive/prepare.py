@@ -9,6 +9,7 @@ as ``-j 1`` without a cache.
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Callable
 from derive.cache import Cache, entry_keys, write_files
 from derive.checks import Check, remember
 from derive.engine import Derivation, derive
+from derive.errors import DeriveError
 from derive.figures import FigureFiles, assumption_figure, overview_figure
 
 
@@ -58,6 +60,21 @@ def compute(name: str, figure: bool) -> tuple[Entry, Figure | None]:
     return entry, compute_figure(entry.derivation) if figure else None
 
 
+def compute_in_worker(name: str, figure: bool) -> tuple[str, object]:
+    """:func:`compute` in a worker process: ``("ok", result)``; ``("error", message)`` for our
+    error (not every error class survives pickling); ``("inline", "")`` when the result cannot
+    travel back (the entry is then computed in the main process)."""
+    try:
+        result = compute(name, figure)
+    except DeriveError as error:
+        return "error", str(error)
+    try:
+        pickle.dumps(result)
+    except Exception:  # noqa: BLE001  (e.g. a lambda in an entry: computed where it is needed)
+        return "inline", ""
+    return "ok", result
+
+
 def pool(jobs: int) -> ProcessPoolExecutor:
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method))
@@ -85,7 +102,12 @@ def prepare(names: list[str], *, figures: bool, jobs: int = 1, store: Cache | No
             + (f" on {min(jobs, len(missing))} processes" if jobs > 1 and len(missing) > 1 else ""))
     if jobs > 1 and len(missing) > 1:
         with pool(min(jobs, len(missing))) as workers:
-            results = list(workers.map(compute, missing, [figures] * len(missing)))
+            answers = list(workers.map(compute_in_worker, missing, [figures] * len(missing)))
+        results = []
+        for name, (status, value) in zip(missing, answers):
+            if status == "error":
+                raise DeriveError(value)
+            results.append(value if status == "ok" else compute(name, figures))
     else:
         results = []
         for index, name in enumerate(missing):

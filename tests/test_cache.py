@@ -70,6 +70,27 @@ def test_an_unwritable_cache_is_skipped_not_an_error(tmp_path):
     assert store.load("entry", "ab" * 32) is None
 
 
+def test_a_value_that_cannot_be_pickled_is_not_stored(tmp_path):
+    store = C.Cache(tmp_path)
+    store.store("entry", "ab" * 32, lambda: 1)
+    assert store.load("entry", "ab" * 32) is None
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # no record, no temporary file left
+
+
+def test_only_the_newest_whole_builds_are_kept(tmp_path):
+    store = C.Cache(tmp_path)
+    folder = tmp_path / "files"
+    (folder / "figures").mkdir(parents=True)
+    keys = [f"{i:02d}" * 32 for i in range(4)]
+    for index, key in enumerate(keys):
+        (folder / "figures" / "a.png").write_bytes(bytes([index]))
+        store.store_folder("build", key, folder, keep=2)
+        mtime = 1_000_000 + index  # a clock that moves, whatever the file system's resolution
+        __import__("os").utime(store.path("build", key), (mtime, mtime))
+    assert [store.load("build", k) is not None for k in keys] == [False, False, True, True]
+    assert store.load("build", keys[3]) == {"figures/a.png": bytes([3])}
+
+
 def _hammer(root: str, seed: int) -> list[str]:
     """Write and read one key many times; report any value seen that is not whole."""
     store = C.Cache(root)
@@ -180,6 +201,18 @@ def test_parallel_and_cached_builds_write_the_same_bytes(fresh, tmp_path, monkey
     (records(store.root, "build")[0]).unlink()  # the entries from the cache, the documents written anew
     build(tmp_path / "entries", only=ONLY, cache=store)
     assert tree(tmp_path / "entries") == fresh
+
+
+def test_our_error_in_a_worker_is_our_error_in_the_build(tmp_path, monkeypatch):
+    from derive.errors import DeriveError, DomainError
+
+    def broken(name, figure):
+        raise DomainError(f"{name}: a broken entry")
+
+    monkeypatch.setattr(prepare, "compute", broken)  # the pool forks: the workers see it too
+    with pytest.raises(DeriveError, match="^laplace: a broken entry$|^gaussian: a broken entry$"):
+        build(tmp_path / "out", only=ONLY, cache=False, jobs=2)
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_changed_entry_is_recomputed_and_only_it(fresh, tmp_path, monkeypatch):
