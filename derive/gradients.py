@@ -298,16 +298,21 @@ def _compute(d, wrt_key: str | None, of: str) -> GradientDerivation:
     steps.append(Step("textbook", grad, f"{how}; proved equal to the derivative"))
     hess = _hessian(smooth, wrt, grad, d)
     steps.append(Step("hessian", hess, "proved equal to SymPy's second derivative", lhs=lhs(of, wrt, second=True)))
-    fisher = _fisher(d, wrt, hess if of == "nll" else gradient_derivation(d, wrt_key, "nll").hessian)
+    nll_hess = hess if of == "nll" else gradient_derivation(d, wrt_key, "nll").hessian
+    fisher = _fisher(d, wrt, nll_hess)
     if fisher is not None:
-        steps.append(Step("fisher", fisher, r"Fisher information: $E_y$ of the NLL's Hessian",
+        steps.append(Step("fisher", fisher, r"Fisher information: $E_y$ of the NLL's Hessian"
+                          + (r", $E[y]$ from $E[\text{score}] = 0$" if any(nll_hess.has(x) for x in d.data) else ""),
                           lhs=rf"\mathcal{{I}}({latex(wrt)})"))
     for atom in f.atoms(sp.Abs):
         beta = under_power(f, atom)
         if beta is not None:
-            notes.append(f"at {latex_dollar(atom.args[0])} = 0 the power $|u|^{{{latex(beta)}}}$ is differentiable only "
+            notes.append(f"at ${latex(atom.args[0])} = 0$ the power $|u|^{{{latex(beta)}}}$ is differentiable only "
                          f"for ${latex(beta)} > 1$; for ${latex(beta)} = 1$ the subgradient is an interval, "
                          f"below 1 the derivative is unbounded")
+    if isinstance(wrt, sp.Indexed) and d.link is None and d.assumption.domains.get(wrt.base) == sp.Interval.open(0, 1):
+        notes.append(r"the unconstrained partial derivative: on the simplex ($\sum_k \hat{y}_k = 1$) only "
+                     r"directions that sum to 0 count; the logits entry has the constraint built in")
     if d.assumption.vector_index and isinstance(wrt, sp.Indexed):
         notes.append(f"index {wrt.indices[0]} is any one of the classes; 0-based in generated code")
     out = GradientDerivation(name, of, wrt, steps[0].expr, grad, hess, fisher, tuple(steps), tuple(notes),

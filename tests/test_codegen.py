@@ -132,8 +132,12 @@ def ulp_ok(got: float, exact_value, dtype, strict: bool = False) -> bool:
 #: The others: within a few ulps of their largest term where the derived formula's terms
 #: cancel (lgamma(y + 1) against y log(lambda) at counts of 1e6: no rewrite in the table removes
 #: that; the deviance form would).
-STRICT = {"bernoulli_logits", "bernoulli", "categorical", "hyperbolic_secant", "student_t", "cauchy",
-          "laplace", "huber", "gaussian"}
+#: categorical_logits: its loss is (the largest logit's term is added exactly), its gradient
+#: softmax_c - 1 at the true class is not when p_c -> 1 (absolute error 1 ulp of 1, as torch's).
+ALL = ("loss", "nll", "gradient")
+STRICT = {**{name: ALL for name in ("bernoulli_logits", "bernoulli", "categorical", "hyperbolic_secant",
+                                    "student_t", "cauchy", "laplace", "huber", "gaussian")},
+          "categorical_logits": ("loss", "nll")}
 
 
 def rounded(x, dtype):
@@ -190,7 +194,7 @@ def test_generated_code_within_ulps_of_mpmath(name, dtype, target):
         for label, expr in (("loss", d.loss), ("nll", d.nll)):
             got = float(call(fns[label], d, values, target, dtype))
             want = exact(expr, values)
-            if not ulp_ok(got, want, dtype, name in STRICT):
+            if not ulp_ok(got, want, dtype, label in STRICT.get(name, ())):
                 failures.append((label, raw, got, want))
         got = np.atleast_1d(call(fns["gradient"], d, values, target, dtype))
         if isinstance(g.wrt, sp.Indexed):
@@ -198,7 +202,7 @@ def test_generated_code_within_ulps_of_mpmath(name, dtype, target):
         else:
             wants = [exact(g.raw, values)]
         for gc, want in zip(got, wants):
-            if not ulp_ok(float(gc), want, dtype, name in STRICT):
+            if not ulp_ok(float(gc), want, dtype, "gradient" in STRICT.get(name, ())):
                 failures.append(("gradient", raw, float(gc), want))
     assert not failures, failures[:5]
 
