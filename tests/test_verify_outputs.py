@@ -32,6 +32,8 @@ ALLOWED: list[tuple[str, set[str], str]] = [
     # line, and the empirical distribution's Dirac deltas: linearity of the integral and the
     # delta's sifting property are not known to the checker; no verdict in time.
     (r"\\int\\limits", {"undecided", "evidence"}, "integrals of unspecified densities, Dirac deltas"),
+    # Huber: a piecewise (cases) summand; the affine check of the sum over i finds no verdict in time.
+    (r"\\begin\{cases\}", {"undecided", "evidence"}, "piecewise (cases) summands: no verdict in time"),
     # Tweedie's quasi-likelihood: an integral with symbolic bounds and power p.
     (r"\\int_\{y\}\^\{\\mu\}|^-Q =", {"undecided"}, "integral with symbolic bounds: no verdict in time"),
     # Softmax aside: \hat{y}_{k} outside a sum is read as the symbol yhat_k, not the element, so
