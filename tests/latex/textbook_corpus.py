@@ -117,7 +117,7 @@ ROWS: list[tuple[str, str, object, dict]] = [
      -sp.Sum(((1 - S("epsilon")) * Y[k] + S("epsilon") / K) * log(YH[k]), (k, 1, K)), {}),
     ("sigmoid_def_op", r"\operatorname{sigmoid}(x) = \frac{1}{1+e^{-x}}", Rel("=", sigmoid(x), 1 / (1 + exp(-x))), {}),
     ("logit_def", r"\operatorname{logit}(p) = \log\frac{p}{1-p}", Rel("=", log(p / (1 - p)), log(p / (1 - p))), {}),
-    ("probit", r"P(y = 1 \mid x) = \Phi(x\beta)", Refused(r"^a relation \('='\) inside brackets is not supported$"), {}),
+    ("probit", r"P(y = 1 \mid x) = \Phi(x\beta)", Refused(r"^a relation \('='\) inside brackets is not supported: a condition is written as an indicator"), {}),
     ("probit_value", r"\Phi(\beta_0 + \beta_1 x)", (1 + sp.erf((S("beta_0") + S("beta_1") * x) / sqrt(2))) / 2, {}),
     ("probit_nll", r"-y\log\Phi(z) - (1-y)\log(1-\Phi(z))",
      -y * log((1 + sp.erf(z / sqrt(2))) / 2) - (1 - y) * log(1 - (1 + sp.erf(z / sqrt(2))) / 2), {}),

@@ -103,7 +103,8 @@ class Calls:
             if depth == 0:
                 return
             if depth == 1 and (tok.key == "=" or tok.kind == "cmd" and tok.value in RELATION_COMMANDS):
-                raise self.error(f"a relation ('{tok.key}') inside brackets is not supported", tok)
+                raise self.error(f"a relation ('{tok.key}') inside brackets is not supported: a condition is written as an indicator, "
+                               "\\mathbb{1}[y = 1]; the probability of an event as p(y \\mid x) with y the value", tok)
 
     def ambiguous_call(self, start: int, head: str) -> ParseError:
         shown = re.sub(r"\\(left|bigl|Bigl|biggl|Biggl|big|Big|bigg|Bigg)\s*$", "",

@@ -49,7 +49,8 @@ RELATION_COMMANDS = {
     "approx": "approx", "equiv": "equiv", "propto": "propto",
     "coloneqq": "define", "coloneq": "define", "triangleq": "define",
 }
-INEQUALITY = "inequalities are not supported"
+INEQUALITY = ("inequalities are not supported: a comparison is read only as a condition, "
+              "in an indicator \\mathbb{1}[x > 0] or a row of cases")
 UNSUPPORTED = {
     **{c: INEQUALITY for c in ("le", "leq", "ge", "geq", "neq", "ne", "ll", "gg", "leqslant", "geqslant")},
     "sim": "'\\sim' is only understood in a subscript of \\mathbb{E}, as in \\mathbb{E}_{x \\sim p}[...]",

@@ -75,7 +75,8 @@ class Parser(Heads, Calls, Constructs):
         if tok.key in CLOSERS:
             return self.error(f"unmatched '{tok.key}'", tok)
         if tok.key == "=" or tok.kind == "cmd" and tok.value in RELATION_COMMANDS:
-            return self.error(f"a relation ('{tok.key}') inside brackets is not supported", tok)
+            return self.error(f"a relation ('{tok.key}') inside brackets is not supported: a condition is written as an indicator, "
+                               "\\mathbb{1}[y = 1]; the probability of an event as p(y \\mid x) with y the value", tok)
         if tok.key in ("<", ">"):
             return self.error(INEQUALITY, tok)
         if tok.kind == "cmd" and tok.value in UNSUPPORTED:
@@ -472,4 +473,5 @@ class Parser(Heads, Calls, Constructs):
             return self.big_operator(), "bigop"
         if name in UNSUPPORTED or name in RELATION_COMMANDS:
             raise self.unexpected(tok)
-        raise self.error(f"unknown command \\{name}", tok)
+        raise self.error(f"unknown command \\{name}: write a name as \\mathrm{{{name}}} or a function as "
+                         f"\\operatorname{{{name}}}(...) (docs/LATEX.md lists the commands read)", tok)
