@@ -205,7 +205,7 @@ def test_article_works_the_weather_example_in_bits(info_build):
 
 
 def test_article_has_every_identity_proved_and_every_closed_form(info_build):
-    from derive.infotheory import FAMILIES, entropy_derivation, identities, kl_derivation
+    from derive.infotheory import FAMILIES, entropy_derivation, identities, kl_derivation, kl_pairs
     tex = (info_build / "derivations.tex").read_text()
     for identity in identities():
         section = tex[tex.index(r"\label{sec:%s}" % identity.name):]
@@ -213,7 +213,8 @@ def test_article_has_every_identity_proved_and_every_closed_form(info_build):
         assert PROVED in section, identity.name
     for name in FAMILIES:
         assert entropy_derivation(name).lhs in tex
-        assert kl_derivation(name).lhs in tex
+        if (name, name) in kl_pairs():  # the logistic has no closed-form KL within its family
+            assert kl_derivation(name).lhs in tex
     assert r"\operatorname{polygamma}" not in tex and r"\psi(\alpha)" in tex
 
 

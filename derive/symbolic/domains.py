@@ -257,3 +257,30 @@ def resolve_piecewise(expr: sp.Expr, domains) -> sp.Expr:
 
     return expr.replace(lambda e: isinstance(e, sp.Piecewise), rewrite)
 
+
+
+def interior_point(domain) -> sp.Expr:
+    """A point inside an interval domain: 0 on the reals, the midpoint of a bounded interval,
+    one step inside a half-line."""
+    lo, hi = domain.inf, domain.sup
+    if lo.is_finite and hi.is_finite:
+        return (lo + hi) / 2
+    if lo.is_finite:
+        return lo + 1
+    if hi.is_finite:
+        return hi - 1
+    return sp.S.Zero
+
+
+def free_of(expr: sp.Expr, symbols, domains) -> sp.Expr | None:
+    """``expr`` written without ``symbols`` when it does not depend on them: each derivative
+    simplifies to 0 and each symbol ranges over an interval (connected), so ``expr`` equals
+    its value at an interior point.  None when that is not proved."""
+    points = {}
+    for s in symbols:
+        domain = S.domain_of(s, domains)
+        if not isinstance(s, sp.Symbol) or not isinstance(domain, sp.Interval) \
+                or sp.simplify(sp.diff(expr, s)) != 0:
+            return None
+        points[s] = interior_point(domain)
+    return sp.simplify(expr.xreplace(points))
