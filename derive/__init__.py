@@ -1,6 +1,6 @@
 """derive: every standard loss is a negative log-likelihood under a distributional assumption.
 
-Public API (see DESIGN.md); everything is re-exported here and defined elsewhere.
+The public API: every name is re-exported here and defined elsewhere.
 
 Start-up is lazy: ``import derive`` loads nothing but this file, and each public name loads
 its module on first use (module ``__getattr__``), so a script that only derives never pays for

@@ -3,7 +3,7 @@
 
     python scripts/bench.py                      # everything
     python scripts/bench.py startup build        # sections: startup, derive, build, parse, equiv, batch, info, codegen
-    python scripts/bench.py --json               # one JSON object instead of lines
+    python scripts/bench.py --json               # one JSON object on stdout (the lines on stderr)
     python scripts/bench.py --root DIR           # benchmark the checkout at DIR (e.g. a baseline)
 
 Commands run in fresh processes are timed in CPU seconds (user + system of the process and
@@ -33,8 +33,8 @@ QUIET = False
 
 
 def say(line: str) -> None:
-    if not QUIET:
-        print(line, flush=True)
+    """A figure as a line: on stdout, or on stderr with --json (progress, and kept if interrupted)."""
+    print(line, file=sys.stderr if QUIET else sys.stdout, flush=True)
 
 
 def timed(fn) -> float:
