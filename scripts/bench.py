@@ -80,10 +80,11 @@ def bench_equiv() -> None:
         cases = [(pair.b, mode) for mode in pair.modes] + pair.mutant_cases()
         for other, mode in cases:
             start = time.perf_counter()
-            verdict = equivalent(pair.a, other, params=pair.params or None, mode=mode)
+            verdict = equivalent(pair.a, other, params=pair.params or None, mode=mode,
+                                 assume=getattr(pair, "assume", None) or None)
             times.append(time.perf_counter() - start)
             decided += verdict.holds is not None
-            lines.append(f"{pair.id}\t{mode}\t{other}\t{verdict.holds}")
+            lines.append(f"{pair.id}\t{mode}\t{other}\t{verdict.holds}\t{verdict.method}\t{times[-1]:.3f}")
     ordered = sorted(times)
     p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
     print(f"{'equivalent, per corpus case':<34} n={len(times):<4} median {statistics.median(times) * 1e3:9.1f} ms"

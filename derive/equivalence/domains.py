@@ -19,8 +19,11 @@ Every domain is listed in the verdict (``Verdict.assumptions``) with its source.
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Mapping
 
 import sympy as sp
@@ -159,6 +162,7 @@ def _symbol_name(text: str, item: str) -> str:
 # --------------------------------------------------------------------------- domains of symbols
 
 
+@functools.lru_cache(maxsize=1024)
 def by_assumptions(atom: sp.Basic) -> sp.Set:
     """The domain that a Symbol's (or an IndexedBase's elements') SymPy assumptions state; never
     from its name."""
@@ -178,6 +182,7 @@ def by_assumptions(atom: sp.Basic) -> sp.Set:
     return REALS
 
 
+@functools.lru_cache(maxsize=1024)
 def describe(name: str, domain: sp.Set) -> str:
     """``sigma > 0``, ``0 < p < 1``, ``n in {1, 2, ...}``, ``y in {0, 1}``, ``x real``."""
     if domain == REALS:
@@ -220,10 +225,11 @@ def _linear_box(u: sp.Expr, strict: bool, domains: Mapping[str, sp.Set]) -> tupl
     (v,) = variables
     x = sp.Dummy("x", real=True)
     linear = u.xreplace({v: x})
-    if not (linear.is_polynomial(x) and sp.degree(linear, x) == 1):
+    slope = sp.diff(linear, x)
+    if not slope.is_number or slope == 0:
         return None
-    slope, offset = sp.Poly(linear, x).all_coeffs()
-    if not (slope.is_number and offset.is_number):
+    offset = sp.expand(linear - slope * x)
+    if not offset.is_number:
         return None
     root = -offset / slope
     if slope > 0:
@@ -303,6 +309,7 @@ def _atom_name(atom: sp.Basic) -> str:
     return str(atom.label) if isinstance(atom, sp.IndexedBase) else atom.name
 
 
+@functools.lru_cache(maxsize=1024)
 def sympy_assumptions(domain: sp.Set) -> dict[str, bool]:
     """The strongest of integer/positive/nonnegative/negative/real that ``domain`` implies."""
     if isinstance(domain, sp.Range) and domain.free_symbols:  # 0 <= y <= N: an integer from its start
@@ -413,3 +420,45 @@ def _rename(a, b, groups, domains):
         if chosen != group[0]:
             back[chosen] = group[0]
     return a.xreplace(forward), b.xreplace(forward), back
+
+
+def inside(domain: sp.Set, value: sp.Expr) -> bool:
+    """Whether the number ``value`` lies in ``domain`` (fast for intervals, ranges, finite sets
+    and their unions; SymPy's ``contains`` otherwise)."""
+    if isinstance(domain, sp.Interval) and value.is_Rational:
+        lo, hi, left_open, right_open = _bounds(domain)
+        x = Fraction(int(value.p), int(value.q))
+        return (x > lo if left_open else x >= lo) and (x < hi if right_open else x <= hi)
+    if isinstance(domain, sp.Interval):
+        lo, hi = domain.inf, domain.sup
+        above = value > lo if domain.left_open else value >= lo
+        below = value < hi if domain.right_open else value <= hi
+        return bool(above) and bool(below) if value.is_real else False
+    if isinstance(domain, sp.Range) and not domain.free_symbols:
+        if not value.is_integer:
+            return False
+        lo, hi = domain.inf, domain.sup
+        return bool(lo <= value) and bool(value <= hi) and (domain.step == 1 or (value - lo) % domain.step == 0)
+    if domain in (sp.S.Integers, sp.S.Naturals0):
+        return bool(value.is_integer) and (domain == sp.S.Integers or value >= 0)
+    if domain == sp.S.Reals:
+        return bool(value.is_real)
+    if isinstance(domain, sp.FiniteSet):
+        return value in domain.args
+    if isinstance(domain, sp.Union):
+        return any(inside(part, value) for part in domain.args)
+    try:
+        return bool(domain.contains(value) == sp.true)
+    except TypeError:
+        return False
+
+
+@functools.lru_cache(maxsize=256)
+def _bounds(interval: sp.Interval) -> tuple[Any, Any, bool, bool]:
+    """An interval's ends as exact Python numbers (Fraction, or a float only for an irrational
+    end, which a rational point never equals) and whether each is open."""
+    def number(end: sp.Expr) -> Any:
+        if end in (sp.oo, -sp.oo):
+            return math.inf if end == sp.oo else -math.inf
+        return Fraction(int(end.p), int(end.q)) if end.is_Rational else float(end)
+    return number(interval.inf), number(interval.sup), bool(interval.left_open), bool(interval.right_open)

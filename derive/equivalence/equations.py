@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 import sympy as sp
 
+from derive.equivalence.domains import inside
 from derive.equivalence.exact import differ, exact_values
 from derive.equivalence.verdict import VALUE_A, VALUE_B, Verdict
 
@@ -44,14 +45,14 @@ def _solution_not_of(f: sp.Expr, g: sp.Expr, domains: Mapping[str, sp.Set]) -> d
         others = [s for s in variables if s != target]
         for values in itertools.islice(itertools.product(TRIAL_VALUES, repeat=len(others)), 12):
             point = dict(zip(others, values))
-            if not all(_inside(domains.get(s.name, sp.S.Reals), v) for s, v in point.items()):
+            if not all(inside(domains.get(s.name, sp.S.Reals), v) for s, v in point.items()):
                 continue
             try:
                 roots = sp.solve(f.xreplace(point), target)
             except (NotImplementedError, ValueError, TypeError):
                 roots = []
             for root in roots:
-                if not (root.is_real and _inside(domains.get(target.name, sp.S.Reals), root)):
+                if not (root.is_real and inside(domains.get(target.name, sp.S.Reals), root)):
                     continue
                 full = {**point, target: root}
                 zero, value = (exact_values(e, {}, full) for e in (f, g))
@@ -60,10 +61,3 @@ def _solution_not_of(f: sp.Expr, g: sp.Expr, domains: Mapping[str, sp.Set]) -> d
                     found[VALUE_A], found[VALUE_B] = "0 = 0", f"{sp.nsimplify(value[0])} = 0"
                     return found
     return None
-
-
-def _inside(domain: sp.Set, value: sp.Expr) -> bool:
-    try:
-        return bool(domain.contains(value) == sp.true)
-    except TypeError:
-        return False

@@ -63,7 +63,11 @@ def may_be_empty(expr: sp.Basic, domains: Mapping[str, sp.Set]) -> list[str]:
 def _value(expr: sp.Basic) -> tuple[sp.Expr, sp.Expr] | str | None:
     """(exact, DIGITS-digit value) with every digit certified by SymPy's ``evalf(strict=True)``;
     UNDEFINED when exactly infinite or clearly not real; None when SymPy cannot tell."""
-    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+    if expr.has(sp.Integral, sp.Limit, sp.Derivative):
+        expr = expr.doit()
+        if expr.has(sp.Integral, sp.Limit, sp.Derivative):
+            return None  # quadrature is no certificate
+    if expr.has(sp.zoo, sp.nan) or expr in (sp.oo, -sp.oo) or expr.has(sp.oo, -sp.oo) and not expr.is_finite:
         return UNDEFINED  # exactly: a division by zero, log 0
     try:
         value = sp.N(expr, DIGITS, strict=True, maxn=MAXN)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ class Problem:
     params: frozenset[str]
     domains: Mapping[str, sp.Set] = dataclasses.field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def seed(self) -> int:
         """Deterministic seed for the probe: a hash of the inputs (not Python's salted hash)."""
         text = "|".join((sp.srepr(self.a), sp.srepr(self.b), self.mode, *sorted(self.params)))
