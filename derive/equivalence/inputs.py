@@ -137,11 +137,12 @@ def _parse(text: str, matrices: dict[str, sp.MatrixSymbol], conventions: bool) -
     return parse_latex(text, symbols={**plain, **matrices})
 
 
-_ELEMENT = re.compile(r"^(?P<base>.+?)_\{?(?P<index>[0-9]+|[a-zA-Z])\}?$")
+_ELEMENT = re.compile(r"^(?P<base>.+?)_\{?(?P<index>[0-9]+)\}?$")
 
 
 def _elements(expr: sp.Basic, other: sp.Basic) -> sp.Basic:
-    """``y_1`` as ``y[1]`` (and ``y_k`` as ``y[k]``) when ``y`` is indexed in ``expr`` or ``other``."""
+    """``y_1`` as the element ``y[1]`` when ``y`` is indexed in ``expr`` or ``other`` (a letter
+    subscript stays a name: ``w_j`` beside a sum over j is not that sum's element)."""
     bases = {str(b.label): b for side in (other, expr) for b in side.atoms(sp.IndexedBase)}
     if not bases:
         return expr
@@ -149,8 +150,7 @@ def _elements(expr: sp.Basic, other: sp.Basic) -> sp.Basic:
     for s in expr.atoms(sp.Symbol):
         match = _ELEMENT.match(s.name)
         if match and match["base"] in bases:
-            index = match["index"]
-            swap[s] = bases[match["base"]][sp.Integer(index) if index.isdigit() else S.index(index)]
+            swap[s] = bases[match["base"]][sp.Integer(match["index"])]
     return expr.xreplace(swap) if swap else expr
 
 

@@ -112,8 +112,7 @@ def show_value(v: Any) -> str:
     if isinstance(v, (sp.Float, float)):
         return str(sp.Float(v, 8))
     if isinstance(v, sp.Rational) and not v.is_Integer:
-        text = str(sp.Float(v, 15))
-        return text.rstrip("0") if "." in text and "e" not in text else text
+        return f"{float(v):.12g}"  # the point's values are decimals of at most 15 digits
     if isinstance(v, sp.Integer) and abs(v) > 10**40:
         return str(sp.Float(v, 8))
     if isinstance(v, sp.Expr) and v.is_number and not v.is_Float:
