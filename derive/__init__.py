@@ -16,12 +16,12 @@ from derive.infotheory import (
     kl,
     kl_closed_form,
 )
-from derive.latex.parse import parse_latex
+from derive.latex.parse import parse_chain, parse_latex
 from derive.steps import Step
 from derive import testing  # noqa: E402  (derive.testing.assert_equivalent)
 
 __all__ = [
     "Derivation", "Step", "Verdict", "cross_entropy", "cross_entropy_closed_form", "custom", "derive",
     "entropy", "entropy_closed_form", "equivalent", "identities", "kl", "kl_closed_form", "names",
-    "parse_latex", "testing",
+    "parse_chain", "parse_latex", "testing",
 ]

@@ -5,18 +5,20 @@
     derive check NAME 'LATEX' [--assume 'x > 0'] [--accept-numeric]
     derive equiv 'A' 'B' [--params yhat,sigma] [--mode exact|constant|affine] [--assume ...] [--accept-numeric]
         check, equiv: exit 0 proved, 1 refuted (the counterexample printed), 2 bad input, 3 neither
-    derive build [--out DIR] [--only a,b|information] [--format tex,slides,md,json] [--log ln] [--pdf]
+    derive build [--out DIR] [--only a,b|information] [--format tex,slides,md,json] [--log ln] [--pdf] [--force]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from derive.errors import DeriveError
 
 EXIT_EQUAL, EXIT_NOT_EQUAL, EXIT_BAD_INPUT, EXIT_UNDECIDED = 0, 1, 2, 3
+EXIT_INTERNAL, EXIT_INTERRUPTED = 70, 130
 
 
 def _exit_code(holds: bool | None) -> int:
@@ -35,13 +37,13 @@ def cmd_list(args) -> int:
 
 def cmd_show(args) -> int:
     from derive.engine import derive
-    from derive.publish import catalog_entry
+    from derive.serialize import derivation_dict
 
     d = derive(args.name)
     if args.format == "latex":
         print(d.to_latex())
     elif args.format == "json":
-        print(json.dumps(catalog_entry(d), indent=2))
+        print(json.dumps(derivation_dict(d), indent=2))
     else:
         for step in d.steps:
             print(f"{step.label:>14}: {step.expr}")
@@ -144,39 +146,49 @@ def cmd_nll(args) -> int:
     return 0
 
 
+class ProgressLine:
+    """One line on stderr that says where a long build is (``[derive] deriving poisson (12/31,
+    19 left)``), rewritten in place; silent when stderr is not a terminal."""
+
+    def __init__(self, stream=None):
+        self.stream = stream if stream is not None else sys.stderr
+        self.active = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.width = 0
+
+    def __call__(self, message: str) -> None:
+        if not self.active:
+            return
+        line = f"[derive] {message}"[:100]
+        self.stream.write("\r" + line.ljust(self.width))
+        self.stream.flush()
+        self.width = len(line)
+
+    def done(self) -> None:
+        if self.active and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0
+
+
 def cmd_build(args) -> int:
-    from pathlib import Path
-
     from derive.config import PrinterConfig
-    from derive.publish import TEX_INSTALL_HINT, build, build_pdfs, parse_formats, tex_missing
+    from derive.publish import build, parse_formats
 
-    only = [n for n in args.only.split(",") if n] if args.only else None
+    only = args.only.split(",") if args.only is not None else None
     formats = parse_formats(args.format)
-    written = build(args.out, only=only, formats=formats, config=PrinterConfig.from_mapping({"log": args.log}))
+    progress = ProgressLine()
+    try:
+        written = build(args.out, only=only, formats=formats, config=PrinterConfig.from_mapping({"log": args.log}),
+                        pdf=args.pdf, force=args.force, progress=progress)
+    finally:
+        progress.done()
     figures = [p for p in written if p.parent.name == "figures"]
     for path in written:
         if path not in figures:
-            print(f"wrote {path}")
+            print(f"{'compiled' if path.suffix == '.pdf' else 'wrote'} {path}")
     if figures:
         print(f"wrote {len(figures)} figure files to {figures[0].parent}")
-    if not args.pdf:
-        return 0
-    sources = [name for fmt, name in (("tex", "derivations.tex"), ("slides", "slides.tex")) if fmt in formats]
-    missing = tex_missing()
-    if missing:
-        print(f"derive: --pdf: TeX is not available (missing: {', '.join(missing)}); the .tex files are "
-              f"written but not compiled.  Install: {TEX_INSTALL_HINT}", file=sys.stderr)
-        return 1
-    status = 0
-    for result in build_pdfs(args.out, sources):
-        if result.pdf is not None:
-            print(f"compiled {result.pdf} ({result.seconds:.1f} s)")
-        else:
-            log = Path(args.out) / (result.source.stem + ".log")
-            print(f"derive: latexmk failed on {result.source.name} (exit {result.returncode}); see {log}",
-                  file=sys.stderr)
-            status = 1
-    return status
+    return 0
 
 
 def _verdict_options(command: argparse.ArgumentParser) -> None:
@@ -235,6 +247,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--format", default=None, help="comma-separated: tex,slides,md,json (default: all)")
     b.add_argument("--log", choices=("log", "ln"), default="log", help="natural log as \\log or \\ln")
     b.add_argument("--pdf", action="store_true", help="compile the LaTeX documents with latexmk")
+    b.add_argument("--force", action="store_true", help="overwrite files in --out that derive did not write")
     b.set_defaults(func=cmd_build)
     return p
 
@@ -252,6 +265,19 @@ def main(argv: list[str] | None = None) -> int:
     except DeriveError as error:
         print(f"derive: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("derive: interrupted; nothing more was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as error:
+        where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+        print(f"derive: error: {error.strerror or error}{where}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as error:  # noqa: BLE001  (a bug: one line for the user, the traceback on request)
+        if os.environ.get("DERIVE_TRACEBACK"):
+            raise
+        print(f"derive: internal error: {type(error).__name__}: {error} (this is a bug in derive; "
+              f"set DERIVE_TRACEBACK=1 to see where)", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

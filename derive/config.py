@@ -12,16 +12,14 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
-from derive.errors import DeriveError
+from derive.errors import ConfigError
 
-
-class ConfigError(DeriveError, ValueError):
-    """A printer or build setting that does not exist, or a value it cannot take."""
+__all__ = ["ConfigError", "PrinterConfig"]
 
 
 @dataclass(frozen=True)
 class PrinterConfig:
-    """How :class:`derive.latex.render.TextbookPrinter` writes formulas.
+    """How :class:`derive.latex.printer.TextbookPrinter` writes formulas.
 
     Fields:
       log:          the natural log as ``\\log`` (default) or ``\\ln``; a log to another base

@@ -20,12 +20,12 @@ import numpy as np
 import sympy as sp
 
 from derive import symbols as S
-from derive.assumptions.base import Assumption
+from derive.entries import Assumption
 from derive.bounded import bounded
-from derive.engine import Derivation, mass, run
+from derive.engine import Derivation, run
+from derive.normalisation import mass
 from derive.errors import DeriveError, Unsupported
-from derive.latex.render import latex
-from derive.steps import Step
+from derive.steps import Step, tex
 
 SUPPORTS: dict[str, sp.Set] = {
     "reals": S.REALS,
@@ -105,7 +105,7 @@ def build_assumption(density, data, params, fixed=(), *, support=None, domains: 
     y = rebuilt[y_name]
     return Assumption(
         name=name, title=f"custom noise model: {name}", words="A custom density.",
-        statement=r"p(%s) = %s" % (latex(y), latex(expr)),
+        statement=r"p(%s) = %s" % (tex(y), tex(expr)),
         loss_name="custom loss", density=expr, data=(y,), params=tuple(rebuilt[n] for n in param_names),
         fixed=tuple(rebuilt[n] for n in fixed_names), domains={rebuilt[n]: domain_of[n] for n in rebuilt},
         support=support_set, kernel=kernel,
@@ -198,7 +198,7 @@ def custom(density, data, params, fixed=(), *, support=None, domains: Mapping | 
         note = f"normalised: the mass over the support is 1 ({how}: {shown})"
     d = run(a)
     check = Step("normalisation", m if how == "symbolic" else sp.Float(m[0]), note,
-                 lhs="\\int p(%s)\\, d%s" % (latex(a.data[0]), latex(a.data[0])))
+                 lhs="\\int p(%s)\\, d%s" % (tex(a.data[0]), tex(a.data[0])))
     return dataclasses.replace(d, steps=(d.steps[0], check) + d.steps[1:])
 
 
@@ -208,7 +208,6 @@ def nll_command(latex: str, data, params, fixed=(), *, support=None, domains: Ma
     [--support positive] [--domain mu=positive] [--normalise]``.  Raises DeriveError
     (NotNormalised, ParseError, ...) for the CLI to report."""
     d = custom(latex, data, params, fixed, support=support, domains=domains, derive_normaliser=derive_normaliser)
-    from derive.latex.render import latex as tex
 
     note = next(s.note for s in d.steps if s.label == "normalisation")
     lines = [

@@ -49,5 +49,14 @@ class DistributionError(DeriveError, ValueError):
     """A finite distribution that is not one: negative entry, does not sum to 1, bad length."""
 
 
+class ConfigError(DeriveError, ValueError):
+    """A printer, build or project setting that does not exist, or a value it cannot take."""
+
+
+class BuildError(DeriveError):
+    """`derive build` cannot write where it was asked to, would overwrite a file it did not
+    write, or TeX failed; the message names the file (and ``--force`` where it applies)."""
+
+
 class Unsupported(DeriveError, NotImplementedError):
     """Well-formed input that `derive` does not handle (yet); the message says what."""

@@ -37,7 +37,8 @@ import sympy as sp
 
 from derive import symbols as S
 from derive.engine import Derivation
-from derive.latex.render import latex
+from derive.latex.printer import latex
+from derive.symbolic.constraints import ONE_HOT
 
 FIGURE_DIR = "figures"
 
@@ -228,7 +229,7 @@ def make_slice(d: Derivation) -> _Slice:
             target_labels=[f"${latex(y)} = {_number(v)}$" for v in ys],
             discrete=isinstance(support, (sp.FiniteSet, sp.Range)), quasi=quasi)
 
-    if a.support != "onehot" or len(d.data) != 1 or len(d.params) != 1:
+    if a.support != ONE_HOT or len(d.data) != 1 or len(d.params) != 1:
         raise Skip("no generic view of this vector assumption (one-hot data and one vector "
                    "parameter have the two-class slice)")
     k, _, K = a.vector_index

@@ -23,3 +23,19 @@ class Step:
     lhs: str | None = None
     relation: str = "="
     dropped: tuple[sp.Expr, ...] = field(default_factory=tuple)
+
+
+def tex(expr: sp.Basic) -> str:
+    """The LaTeX of ``expr`` for a step's left side or note.  Steps carry LaTeX text, so
+    this is the one place where the math core reaches the printer; it is imported here,
+    when first called, so that the core does not depend on it at import time."""
+    from derive.latex.render import latex
+
+    return latex(expr)
+
+
+def render(steps, params=()) -> str:
+    """The steps as an ``align*`` block (the printer's ``render_steps``); see :func:`tex`."""
+    from derive.latex.render import render_steps
+
+    return render_steps(steps, params=params)

@@ -16,11 +16,12 @@ import sympy as sp
 
 import derive
 from derive import symbols as S
-from derive.engine import (
-    _distribute, onehot_constraint, quasi_log_likelihood, resolve_piecewise, split_sums, total_mass,
-)
+from derive.normalisation import total_mass
+from derive.stages import onehot_constraint, quasi_log_likelihood
+from derive.symbolic.domains import resolve_piecewise, split_sums
+from derive.symbolic.rules import distribute
 from derive.errors import DomainError, Unsupported
-from derive.assumptions.multivariate import QuadraticForm
+from derive.distributions.multivariate_normal import QuadraticForm
 from derive.peers import symbols_of, table
 
 pi, log, exp, Abs = sp.pi, sp.log, sp.exp, sp.Abs
@@ -92,7 +93,7 @@ def test_loss_is_the_reference(name):
     d = derive.derive(name)
     expected = EXPECTED_LOSS[name](_symbols(name))
     if name in EQUAL_BY_SIMPLIFY:
-        difference = split_sums(_distribute(d.loss - expected))
+        difference = split_sums(distribute(d.loss - expected))
         assert sp.simplify(difference) == 0
     else:
         assert d.loss == expected, f"{d.loss} != {expected}"
@@ -357,7 +358,7 @@ def test_peer_relations_are_proved(name):
     for p in d.peers:
         difference = d.nll - (p.scale * p.value + p.offset)
         if difference.has(sp.Sum):
-            difference = onehot_constraint(split_sums(_distribute(difference)), d.assumption)
+            difference = onehot_constraint(split_sums(distribute(difference)), d.assumption)
         assert sp.simplify(difference) == 0, (p.call, difference)
         assert not p.scale.has(*d.params) and not p.offset.has(*d.params)
         assert p.scale.is_positive or sp.simplify(p.scale).is_positive

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -113,3 +114,26 @@ def test_nll_refuses_an_unnormalised_density():
 def test_check_knows_the_hard_label_form():
     assert run("check", "categorical", r"-\log \hat{y}_c").returncode == 0
     assert run("check", "categorical", r"-\log(1 - \hat{y}_c)").returncode == 1
+
+
+@pytest.mark.parametrize("args", [
+    ("list", "--nope"),
+    ("show", "gausian"),
+    ("show", "gaussian", "--format", "pdf"),
+    ("check", "gaussian", r"\frac{1}{"),
+    ("equiv", r"\foo{x}", "x"),
+    ("equiv", "x", "y", "--mode", "sideways"),
+    ("info", "kl", "--p", "1/2,1/2", "--q", "1,0,0"),
+    ("info", "entropy", "--p", "a,b"),
+    ("nll", r"\frac{1}{", "--data", "y", "--params", "mu"),
+    ("build", "--only", ","),
+    ("build", "--only", "nope", "--out", "/nonexistent-derive-test/out"),
+    ("build", "--out", "/etc/hostname"),
+    ("build", "--format", "docx"),
+    ("init", "--out", "/etc/hostname"),
+])
+def test_every_command_refuses_bad_input_without_a_traceback(args):
+    result = run(*args)
+    assert result.returncode == 2, (args, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr and result.stderr.strip(), result.stderr
+    assert re.search(r"^derive( \w+)?: error: ", result.stderr, flags=re.M), result.stderr

@@ -7,7 +7,8 @@ import sympy as sp
 
 import derive
 from derive import symbols as S
-from derive.engine import expand_logs, is_positive_on, total_mass
+from derive.normalisation import total_mass
+from derive.symbolic.domains import expand_logs, is_positive_on
 from derive.errors import DomainError, UnknownAssumption
 
 CLASSIC = ["gaussian", "bernoulli", "categorical"]

@@ -10,12 +10,12 @@ import pytest
 import sympy as sp
 from sympy.functions.elementary.piecewise import ExprCondPair
 
+import derive
 import derive.infotheory as it
 from derive.errors import DeriveError, DistributionError, Unsupported
 from derive.infotheory.closed_forms import register_kl
 from derive.infotheory.families import bind
 from derive.infotheory.identity import Named, _identity
-from derive.symbols import POSITIVE as S_POSITIVE
 
 R = sp.Rational
 WEATHER_P = {"sunny": R(1, 2), "cloudy": R(1, 4), "rainy": R(1, 8), "snowy": R(1, 8)}
@@ -365,7 +365,7 @@ def test_bound_family_symbols():
 
 
 def test_integration_guards():
-    from derive.infotheory.expectation import integrate
+    from derive.symbolic.integrals import integrate
 
     x, c = sp.Symbol("x", real=True), sp.Symbol("c", real=True)
     with pytest.raises(Unsupported, match=r"^\|\.\| of a non-linear function of x: Abs\(x\*\*2 - 1\)$"):
@@ -380,7 +380,7 @@ def test_integration_guards():
 def test_kinks_of_unknown_order_give_a_piecewise_when_the_orders_differ():
     from scipy.integrate import quad
 
-    from derive.infotheory.expectation import integrate
+    from derive.symbolic.integrals import integrate
 
     x, c = sp.Symbol("x", real=True), sp.Symbol("c", real=True)
     skewed = sp.exp(-sp.Abs(x) + x / 2)  # not symmetric about its kink at 0
@@ -392,20 +392,13 @@ def test_kinks_of_unknown_order_give_a_piecewise_when_the_orders_differ():
 
 
 def test_score_identity_guards():
-    from types import SimpleNamespace
-
-    from derive.infotheory.expectation import score_moments
-    from derive.infotheory.families import Bound, Family, Param
+    from derive.symbolic.expectation import score_moments
 
     x, m, t = sp.Symbol("x", real=True), sp.Symbol("m", real=True), sp.Symbol("t", positive=True)
-    kinked = Family("kinked", "Kinked", (Param("m", sp.S.Reals),), "",
-                    lambda x, s: sp.exp(-sp.Abs(x - s.m)) / 2, lambda s: (-sp.oo, sp.oo), moments="score")
     with pytest.raises(Unsupported, match=r"^score identity for kinked: a statistic depends on a parameter$"):
-        score_moments(Bound(kinked, SimpleNamespace(m=m), x, "P"))
-    two = Family("two", "Two", (Param("t", S_POSITIVE),), "", lambda x, s: sp.exp(-s.t * (x**2 + x**4)),
-                 lambda s: (-sp.oo, sp.oo), moments="score")
+        score_moments(sp.exp(-sp.Abs(x - m)) / 2, x, (m,), "kinked")
     with pytest.raises(Unsupported, match=r"^score identity for two: no unique solution$"):
-        score_moments(Bound(two, SimpleNamespace(t=t), x, "P"))
+        score_moments(sp.exp(-t * (x**2 + x**4)), x, (t,), "two")
 
 
 def test_cross_entropy_of_a_coordinates_family_is_refused():
@@ -424,3 +417,41 @@ def test_leibniz_differentiates_under_the_integral_sign_without_integrating():
     assert vanishes(sp.Derivative(inner, theta) - sp.Integral(x * sp.diff(q(x, theta), theta) / q(x, theta),
                                                                (x, 0, 1)))
     assert not vanishes(sp.Derivative(inner, theta))
+
+
+# --------------------------------------------------------------------------- entries
+
+
+def test_gaussian_entry_entropy_is_the_textbook_formula_exactly():
+    d = derive.derive("gaussian")
+    sigma = next(s for s in d.fixed if s.name == "sigma")
+    textbook = sp.log(2 * sp.pi * sp.E * sigma**2) / 2
+    assert sp.expand_log(d.entropy() - textbook, force=True) == 0  # sigma > 0: the split is valid
+
+
+def test_entry_entropy_follows_the_link_and_the_parametrisation():
+    z = next(iter(derive.derive("bernoulli_logits").params))
+    p = 1 / (1 + sp.exp(-z))
+    bernoulli = -(p * sp.log(p) + (1 - p) * sp.log(1 - p))
+    assert sp.simplify(derive.derive("bernoulli_logits").entropy() - bernoulli) == 0
+    var = next(s for s in derive.derive("gaussian_variance").params if s.name == "var")
+    assert sp.expand_log(derive.derive("gaussian_variance").entropy() - sp.log(2 * sp.pi * sp.E * var) / 2,
+                         force=True) == 0
+
+
+def test_entry_kl_and_cross_entropy_are_the_family_closed_forms_at_the_entries_parameters():
+    gaussian, laplace = derive.derive("gaussian"), derive.derive("laplace")
+    sigma, b = gaussian.fixed[0], laplace.fixed[0]
+    # same location yhat: KL(N(yhat, sigma^2) || Laplace(yhat, b)) = E|x - yhat|/b + log(2b) - H(N)
+    textbook = sigma * sp.sqrt(2 / sp.pi) / b + sp.log(2 * b) - sp.log(2 * sp.pi * sp.E * sigma**2) / 2
+    assert sp.simplify(sp.expand_log(gaussian.kl(laplace) - textbook, force=True)) == 0
+    assert sp.simplify(gaussian.cross_entropy(laplace) - gaussian.entropy() - gaussian.kl(laplace)) == 0
+    assert gaussian.kl(gaussian) == 0
+
+
+def test_entry_without_a_family_or_pair_is_refused_by_name():
+    with pytest.raises(Unsupported, match=r"^huber: the entry parametrises no family of derive.distributions"):
+        derive.derive("huber").entropy()
+    with pytest.raises(Unsupported, match=r"^no KL rule for P = bernoulli, Q = geometric; registered with "
+                                          r"P = bernoulli: bernoulli, poisson$"):
+        derive.derive("bernoulli").kl(derive.derive("geometric"))

@@ -10,11 +10,12 @@ import pytest
 import sympy as sp
 
 import derive
-from derive import cli, publish, publish_info
+from derive import cli, publish
 from derive.config import ConfigError, PrinterConfig
-from derive.errors import UnknownAssumption
+from derive.errors import BuildError, DeriveError, UnknownAssumption
 from derive.figures import make_slice, Skip
-from derive.latex.render import SLIDE, layout_rows
+from derive.latex.layout import SLIDE, SLIDE_BUDGET, frames_of_rows, layout_rows
+from derive.publish.information import PROVED
 
 SUBSET = ["gaussian", "bernoulli", "categorical", "laplace", "poisson"]
 
@@ -86,11 +87,11 @@ def test_slides_reveal_rows_per_cell_and_end_with_a_summary(subset_build):
 def test_long_derivations_are_split_over_frames_that_fit():
     d = derive.derive("gaussian")
     rows = layout_rows(d.steps, params=d.params, layout=SLIDE)
-    groups = publish.frames_of_rows(rows, publish.SLIDE_BUDGET, publish.SLIDE_BUDGET)
+    groups = frames_of_rows(rows, SLIDE_BUDGET, SLIDE_BUDGET)
     assert len(groups) > 1 and sum(len(g) for g in groups) == len(rows)
     for group in groups:
         if len(group) > 1:
-            assert sum(r.height + (1.5 if r.note else 0) for r in group) <= publish.SLIDE_BUDGET
+            assert sum(r.height + (1.5 if r.note else 0) for r in group) <= SLIDE_BUDGET
 
 
 def _math_of_markdown(md: str) -> list[str]:
@@ -152,13 +153,13 @@ def test_cli_build(tmp_path, capsys):
     assert cli.main(["build", "--format", "docx", "--out", str(out)]) == cli.EXIT_BAD_INPUT
 
 
-def test_cli_pdf_without_tex_says_so(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(publish, "tex_missing", lambda: ["latexmk", "beamer.cls"])
+def test_cli_pdf_without_tex_says_so_before_writing_anything(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("derive.publish.pdf.tex_missing", lambda: ["latexmk", "beamer.cls"])
     code = cli.main(["build", "--only", "gaussian", "--format", "tex", "--out", str(tmp_path), "--pdf"])
     err = capsys.readouterr().err
-    assert code == 1
+    assert code == cli.EXIT_BAD_INPUT
     assert "TeX is not available (missing: latexmk, beamer.cls)" in err and "texlive-latex-extra" in err
-    assert (tmp_path / "derivations.tex").is_file() and not (tmp_path / "derivations.pdf").exists()
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("name", derive.names())
@@ -209,7 +210,7 @@ def test_article_has_every_identity_proved_and_every_closed_form(info_build):
     for identity in identities():
         section = tex[tex.index(r"\label{sec:%s}" % identity.name):]
         section = section[:section.index(r"\subsection", 1)]
-        assert publish_info.PROVED in section, identity.name
+        assert PROVED in section, identity.name
     for name in FAMILIES:
         assert entropy_derivation(name).lhs in tex
         assert kl_derivation(name).lhs in tex
@@ -255,3 +256,164 @@ def test_catalog_and_article_state_the_relation_to_each_framework_function(subse
     tex = (subset_build / "derivations.tex").read_text()
     assert tex.count("The framework functions that compute it") == sum(bool(e["peers"]) for e in entries.values())
     assert r"\texttt{mse\_loss(yhat, y)}" in tex
+
+
+def test_show_json_runs_no_reference_check(monkeypatch, capsys):
+    import derive.checks
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("show --format json ran a reference check")
+
+    monkeypatch.setattr(derive.checks, "check", refuse)
+    monkeypatch.setattr("derive.publish.context.check", refuse)
+    assert cli.main(["show", "bernoulli", "--format", "json"]) == 0
+    entry = json.loads(capsys.readouterr().out)
+    assert "references" not in entry
+    loss = sp.sympify(entry["loss"]["srepr"])
+    named = {s.name: s for s in loss.free_symbols}
+    y, yhat = named["y"], named["yhat"]
+    assert sp.expand(loss - (-y * sp.log(yhat) - (1 - y) * sp.log(1 - yhat))) == 0
+
+
+PRINTER_MODULES = ("derive/latex/printer.py", "derive/latex/measure.py", "derive/latex/layout.py",
+                   "derive/latex/emit.py", "derive/latex/render.py")
+OUTPUT_MODULES = PRINTER_MODULES + ("derive/serialize.py", "derive/figures.py", "derive/config.py", "derive/cli.py")
+
+
+def _output_sources() -> list[Path]:
+    root = Path(__file__).resolve().parents[1]
+    return sorted((root / "derive/publish").glob("*.py")) + [root / m for m in OUTPUT_MODULES]
+
+
+def test_output_modules_are_small_and_import_no_private_names():
+    import ast
+
+    for path in _output_sources():
+        text = path.read_text(encoding="utf-8")
+        assert len(text.splitlines()) <= 600, f"{path.name} has more than 600 lines"
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("derive"):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{path.name} imports private {private} from {node.module}"
+
+
+def test_the_printer_layer_does_not_import_the_documents():
+    import ast
+
+    root = Path(__file__).resolve().parents[1]
+    for path in [root / m for m in PRINTER_MODULES + ("derive/serialize.py",)]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith(("derive.publish", "derive.checks", "derive.equivalence")), \
+                    f"{path.name} imports {node.module}"
+
+
+# --------------------------------------------------------------------------- a build never loses a file
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_file_derive_did_not_write_is_never_overwritten(tmp_path):
+    mine = tmp_path / "derivations.tex"
+    mine.write_text("my own notes\n")
+    with pytest.raises(BuildError, match=r"derivations\.tex was not written by derive build.*--force"):
+        publish.build(tmp_path, only=["gaussian"], formats=("tex",))
+    assert _snapshot(tmp_path) == {"derivations.tex": b"my own notes\n"}
+    publish.build(tmp_path, only=["gaussian"], formats=("tex",), force=True)
+    assert mine.read_text().startswith("\\documentclass")
+
+
+def test_a_file_changed_since_derive_wrote_it_is_a_clash(tmp_path):
+    publish.build(tmp_path, only=["gaussian"], formats=("md",))
+    edited = tmp_path / "derivations.md"
+    edited.write_text(edited.read_text() + "\nmy remark\n")
+    with pytest.raises(BuildError, match=r"derivations\.md was not written by derive build, or was changed since"):
+        publish.build(tmp_path, only=["gaussian"], formats=("md",))
+    assert edited.read_text().endswith("my remark\n")
+    # unchanged files of an earlier build are derive's own: rebuilt without --force
+    publish.build(tmp_path, only=["gaussian"], formats=("json",))
+    publish.build(tmp_path, only=["bernoulli"], formats=("json",))
+    assert '"name": "bernoulli"' in (tmp_path / "catalog.json").read_text()
+
+
+def test_an_interrupted_build_leaves_the_previous_outputs_intact(tmp_path, monkeypatch):
+    publish.build(tmp_path, only=["gaussian"], formats=("tex", "md"))
+    before = _snapshot(tmp_path)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("derive.publish.builder.markdown", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        publish.build(tmp_path, only=["bernoulli"], formats=("tex", "md"))
+    assert _snapshot(tmp_path) == before  # no new figure, no half-written document, no staging folder
+
+
+def test_a_stale_pdf_beside_a_new_tex_is_removed(tmp_path):
+    publish.build(tmp_path, only=["gaussian"], formats=("tex",))
+    manifest = json.loads((tmp_path / publish.MANIFEST).read_text())
+    pdf = tmp_path / "derivations.pdf"
+    pdf.write_bytes(b"%PDF-1.5 an old compile")
+    manifest["files"]["derivations.pdf"] = __import__("hashlib").sha256(pdf.read_bytes()).hexdigest()
+    (tmp_path / publish.MANIFEST).write_text(json.dumps(manifest))
+    publish.build(tmp_path, only=["bernoulli"], formats=("tex",))
+    assert not pdf.exists()
+    assert "derivations.pdf" not in json.loads((tmp_path / publish.MANIFEST).read_text())["files"]
+
+
+@pytest.mark.parametrize("only, out, message", [
+    ([","], None, r"^--only names no entry"),
+    (["gaussian", "nope"], None, r"^unknown assumption 'nope'; known: gaussian.*information$"),
+    (["gaussian"], "file", r"^--out .*: is a file, not a folder$"),
+    (["gaussian"], "file/below", r"^--out .*: .* is a file, not a folder$"),
+])
+def test_bad_requests_fail_before_anything_is_written(tmp_path, only, out, message):
+    (tmp_path / "file").write_text("x")
+    target = tmp_path / (out or "out")
+    with pytest.raises(DeriveError, match=message):
+        publish.build(target, only=[n for item in only for n in item.split(",")])
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["file"]
+
+
+def test_a_tex_failure_is_our_error_with_the_first_error_line(tmp_path, monkeypatch):
+    if publish.tex_missing():
+        pytest.skip("TeX Live is not installed")
+    import derive.publish.article as article_module
+
+    monkeypatch.setattr(article_module, "INTRO", r"Broken \undefinedmacro here.")
+    with pytest.raises(BuildError, match=r"latexmk failed on derivations\.tex.*! Undefined control sequence.*"
+                                         r"full log: .*\.log; nothing was written"):
+        publish.build(tmp_path / "out", only=["gaussian"], formats=("tex",), pdf=True, tex_timeout=120)
+    assert not (tmp_path / "out" / "derivations.tex").exists()
+
+
+def test_a_tex_timeout_is_our_error(tmp_path, monkeypatch):
+    import subprocess
+
+    def slow(*args, **kwargs):
+        raise subprocess.TimeoutExpired(args[0], kwargs.get("timeout"))
+
+    monkeypatch.setattr("derive.publish.pdf.tex_missing", lambda: [])
+    monkeypatch.setattr("derive.publish.pdf.subprocess.run", slow)
+    with pytest.raises(BuildError, match=r"^TeX timed out on slides\.tex after 5 s; nothing was written$"):
+        publish.build(tmp_path, only=["gaussian"], formats=("slides",), pdf=True, tex_timeout=5)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_line_only_on_a_terminal(tmp_path):
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    quiet, shown = cli.ProgressLine(io.StringIO()), cli.ProgressLine(Terminal())
+    publish.build(tmp_path / "a", only=["gaussian", "bernoulli"], formats=("md",), progress=quiet)
+    publish.build(tmp_path / "b", only=["gaussian", "bernoulli"], formats=("md",), progress=shown)
+    shown.done()
+    assert quiet.stream.getvalue() == ""
+    text = shown.stream.getvalue()
+    assert "deriving gaussian (1/2, 1 left)" in text and "deriving bernoulli (2/2, 0 left)" in text
+    assert "writing derivations.md" in text and text.endswith("\r")

@@ -8,8 +8,8 @@ from typing import Callable, Iterable, Mapping
 
 import sympy as sp
 
-from derive.engine import expand_logs, is_positive_on
 from derive.equivalence.exact import may_be_empty, textbook
+from derive.symbolic.domains import expand_logs, is_positive_on
 from derive.equivalence.inputs import Problem, free_of, name_of
 from derive.equivalence.verdict import Verdict
 
@@ -67,7 +67,7 @@ def _reindex(expr: sp.Basic, depth: int = 0) -> sp.Basic:
 
 
 def _expand_logs(expr: sp.Expr, domains: Mapping[str, sp.Set]) -> sp.Expr:
-    """:func:`derive.engine.expand_logs` inside and outside every Sum, with the Sums themselves
+    """:func:`derive.symbolic.domains.expand_logs` inside and outside every Sum, with the Sums themselves
     kept whole (their splitting is :func:`split_sums`')."""
     if isinstance(expr, sp.Sum):
         return sp.Sum(_expand_logs(expr.function, domains), *expr.limits)

@@ -2,7 +2,6 @@
 
     finite.py        entropy, cross_entropy, kl, code_lengths, one_hot, info_command
     families.py      the declarative table of parametric families
-    expectation.py   E_P[f(x)] by integration, summation or the score identity
     closed_forms.py  entropy / cross-entropy / KL closed forms, derived; the KL registry
     identity.py      H(P,Q) = H(P) + KL and its corollaries, proved and rendered
 """

@@ -21,10 +21,9 @@ import sympy as sp
 from derive import symbols as S
 from derive.infotheory.algebra import vanishes
 from derive.infotheory.closed_forms import kl_derivation
-from derive.infotheory.expectation import Expectation
 from derive.infotheory.families import bind
-from derive.latex.render import latex, render_steps
-from derive.steps import Step
+from derive.steps import Step, render, tex
+from derive.symbolic.expectation import Expectation
 
 KL_TEX = r"D_{\mathrm{KL}}"
 
@@ -51,7 +50,7 @@ class Identity:
     hypotheses: str = ""
 
     def to_latex(self) -> str:
-        return render_steps(self.steps)
+        return render(self.steps)
 
     def _repr_latex_(self) -> str:
         return self.to_latex()
@@ -169,7 +168,7 @@ def _normal_kl() -> Identity:
     textbook = sp.log(sq / sp_) + (sp_**2 + (mp - mq) ** 2) / (2 * sq**2) - sp.Rational(1, 2)
     steps = [*cf.steps, Step("textbook", textbook, "rearranged")]
     return _identity("kl_normal_normal", "KL divergence between two Normals",
-                     f"{cf.lhs} = {latex(textbook)}", cf.expr, textbook, steps)
+                     f"{cf.lhs} = {tex(textbook)}", cf.expr, textbook, steps)
 
 
 def _vae_kl() -> Identity:
@@ -181,7 +180,7 @@ def _vae_kl() -> Identity:
     textbook = (mu**2 + sigma**2 - 1 - sp.log(sigma**2)) / 2
     steps = [Step(s.label, s.expr.xreplace(special), s.note, lhs=lhs if s.lhs else None) for s in cf.steps]
     steps.append(Step("textbook", textbook, r"the VAE term, with $\log \sigma^2$"))
-    return _identity("kl_vae", "The VAE term: KL to the standard Normal", f"{lhs} = {latex(textbook)}",
+    return _identity("kl_vae", "The VAE term: KL to the standard Normal", f"{lhs} = {tex(textbook)}",
                      cf.expr.xreplace(special), textbook, steps)
 
 

@@ -1,0 +1,158 @@
+"""The TeX tokenizer shared by the LaTeX reader and the printer's size estimator.
+
+Two levels, no dependency on the parser:
+
+- :func:`tokenize` splits math into :class:`Token` objects (commands, letters, digits, the
+  characters of :data:`CHARS`), with positions, skipping whitespace and ``%`` comments.
+- :func:`next_tex_token` and :func:`tex_argument` walk a TeX string as TeX reads it: a control
+  sequence, a balanced brace group, or one character; an argument is a token with its braces
+  removed.  They never fail (a size estimator reads our own output, which is well formed).
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from typing import Collection
+
+from derive.errors import ParseError
+
+__all__ = ["CHARS", "Token", "next_tex_token", "tex_argument", "tokenize"]
+
+#: The characters that are tokens of their own.
+CHARS = frozenset("{}()[]^_+-*/=,;:|!'<>&.~$")
+
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token: ``kind`` is 'cmd', 'letter', 'digit' or 'char'; ``pos`` is its offset."""
+
+    kind: str
+    value: str
+    pos: int
+    arg: str | None = None  # raw brace argument of RAW_ARG commands
+
+    @property
+    def key(self) -> str:
+        """``\\name`` for commands, the character otherwise."""
+        return "\\" + self.value if self.kind == "cmd" else self.value
+
+
+def tokenize(text: str, raw_arg: Collection[str] = frozenset()) -> list[Token]:
+    """Split LaTeX math into tokens; whitespace and ``%`` comments are skipped.
+
+    ``raw_arg``: commands whose brace argument is kept raw in ``Token.arg`` (font and text
+    commands, ``\\label``, ``\\begin``: names, not math).
+    """
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in " \t\r\n":
+            i += 1
+        elif c == "%":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif c == "\\":
+            token, i = _read_command(text, i, raw_arg)
+            tokens.append(token)
+        else:
+            tokens.append(Token(_char_kind(text, i), c, i))
+            i += 1
+    return tokens
+
+
+def _char_kind(text: str, i: int) -> str:
+    c = text[i]
+    if c in string.digits:
+        return "digit"
+    if c in string.ascii_letters:
+        return "letter"
+    if c in CHARS:
+        return "char"
+    raise ParseError(text, f"unexpected character {c!r}", i)
+
+
+def _read_command(text: str, start: int, raw_arg: Collection[str]) -> tuple[Token, int]:
+    j = start + 1
+    if j >= len(text):
+        raise ParseError(text, "lone backslash at the end", start)
+    if text[j] not in string.ascii_letters:
+        return Token("cmd", text[j], start), j + 1
+    while j < len(text) and text[j] in string.ascii_letters:
+        j += 1
+    name = text[start + 1 : j]
+    if name not in raw_arg:
+        return Token("cmd", name, start), j
+    arg, j = _read_raw_arg(text, j, name, start)
+    return Token("cmd", name, start, arg), j
+
+
+def _read_raw_arg(text: str, j: int, name: str, start: int) -> tuple[str, int]:
+    """The argument of ``\\name``: a balanced brace group, a command name or one character."""
+    while j < len(text) and text[j] in " \t\r\n":
+        j += 1
+    if j >= len(text):
+        raise ParseError(text, f"\\{name} needs an argument", start)
+    c = text[j]
+    if c == "{":
+        depth, k = 0, j
+        while k < len(text):
+            if text[k] == "\\":
+                k += 2
+                continue
+            depth += {"{": 1, "}": -1}.get(text[k], 0)
+            if depth == 0:
+                return text[j + 1 : k], k + 1
+            k += 1
+        raise ParseError(text, f"unbalanced '{{' after \\{name}", j)
+    if c == "\\":
+        k = j + 1
+        while k < len(text) and text[k] in string.ascii_letters:
+            k += 1
+        if k == j + 1:
+            raise ParseError(text, f"\\{name} needs an argument", start)
+        return text[j:k], k
+    if c in string.ascii_letters or c in string.digits:
+        return c, j + 1
+    raise ParseError(text, f"\\{name} needs an argument", start)
+
+
+def next_tex_token(tex: str, pos: int) -> tuple[str, int]:
+    """The TeX token starting at ``pos`` and the offset after it: ``\\name`` (or ``\\`` and one
+    character), a balanced group ``{...}`` (braces kept; escaped braces skipped), or one character."""
+    start, n = pos, len(tex)
+    if pos >= n:
+        return "", pos
+    char = tex[pos]
+    if char == "\\":
+        pos += 1
+        if pos < n and tex[pos].isalpha():
+            while pos < n and tex[pos].isalpha():
+                pos += 1
+        else:
+            pos += 1
+    elif char == "{":
+        depth = 0
+        while pos < n:
+            c = tex[pos]
+            if c == "\\":
+                pos += 2
+                continue
+            depth += c == "{"
+            depth -= c == "}"
+            pos += 1
+            if depth == 0:
+                break
+    else:
+        pos += 1
+    return tex[start:min(pos, n)], min(pos, n)
+
+
+def tex_argument(tex: str, pos: int) -> tuple[str, int]:
+    """A macro argument at ``pos`` (spaces skipped): a brace group without its braces, or one token."""
+    while pos < len(tex) and tex[pos] == " ":
+        pos += 1
+    token, pos = next_tex_token(tex, pos)
+    return (token[1:-1] if token.startswith("{") and token.endswith("}") else token), pos

@@ -1,0 +1,175 @@
+"""The LaTeX article: per assumption a paragraph in words, the steps with their
+justifications, the boxed loss, the formulas it was proved equal to (with the mode), the
+framework functions and the figure; then the part on entropy, cross-entropy and KL."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from derive.config import PrinterConfig
+from derive.engine import Derivation
+from derive.figures import FigureFiles
+from derive.infotheory import identities
+from derive.latex.emit import display_math, emit_align, text_escape
+from derive.latex.layout import ARTICLE, Layout, layout_rows, log_notation
+from derive.latex.measure import tex_width
+from derive.publish.context import (INTRO, PEERS_ARTICLE, STATED, Context, checks_of, dataset_loss_tex, loss_tex,
+                                    reference_label, reference_math, reference_words, target_tex)
+from derive.publish.information import (BLOCK_HEADINGS, INFO_ARTICLE, INFO_INTRO, NOT_PROVED, PROVED,
+                                        closed_form_blocks, closed_words, infinite_words, info_rows, tabular,
+                                        true_class_math, true_class_words, weather_display, weather_table_rows,
+                                        weather_words, WEATHER_HEAD)
+from derive.infotheory.examples import weather
+from derive.steps import Step
+
+# --------------------------------------------------------------------------- LaTeX article
+
+
+def _figure_tex(fig: FigureFiles | None, width: str = r"\linewidth", title: str = "") -> str:
+    if fig is None or fig.stem is None:
+        return ""
+    caption = (text_escape(title) + ": " if title else "") + fig.caption
+    return "\n".join([
+        r"\begin{figure}[htbp]",
+        r"\centering",
+        r"\includegraphics[width=%s]{%s}" % (width, fig.stem),
+        r"\caption{%s}" % caption,
+        r"\end{figure}",
+    ])
+
+
+def _references_tex(ctx: Context, d: Derivation, layout: Layout) -> str:
+    checks, error = checks_of(d)
+    if error:
+        return r"\emph{The hand-written formulas could not be checked: %s.}" % text_escape(error)
+    if not checks:
+        return ""
+    items = []
+    for c in checks:
+        math = reference_math(ctx, d, c)
+        words = reference_words(ctx, d, c)
+        label = reference_label(c.reference)
+        head = f"{label}: " if label else ""
+        if tex_width(head + words, "text") + tex_width(math) <= 0.8 * layout.width:
+            items.append(r"  \item %s$\displaystyle %s$ \quad %s." % (head, math, words))
+        else:
+            lead = f"{label}, {words}" if label else words[:1].upper() + words[1:]
+            items.append("  \\item %s:\n\\[ %s \\]" % (lead, math))
+    return "\n".join(["The hand-written formulas it was checked against:", r"\begin{itemize}",
+                      *items, r"\end{itemize}"])
+
+
+def _peers_tex(ctx: Context, d: Derivation) -> str:
+    """The framework functions that compute this loss, each with the derived relation
+    ``-log p = a * f + b`` laid out like the steps (long offsets break over lines)."""
+    if not d.peers:
+        return ""
+    f = sp.Symbol("f")
+    nll = target_tex(ctx, d, "nll")
+    steps = []
+    for p in d.peers:
+        note = r"$f$ = \texttt{%s}" % text_escape(p.call)
+        if p.condition:
+            note += f" ({text_escape(p.condition)})"
+        steps.append(Step("peer", sp.Add(sp.Mul(p.scale, f, evaluate=False), p.offset, evaluate=False)
+                          if p.offset != 0 else sp.Mul(p.scale, f, evaluate=False), note, lhs=nll))
+    rows = layout_rows(steps, ctx.printer(d), PEERS_ARTICLE, params=d.params, config=ctx.config)
+    return "\n".join(["The framework functions that compute it, and the exact relation, derived:",
+                       emit_align(rows, PEERS_ARTICLE)])
+
+
+def _assumption_paragraph(ctx: Context, d: Derivation) -> str:
+    a = d.assumption
+    return (f"{text_escape(ctx.fragment(a.words))}  The loss this gives is the "
+            f"{text_escape(a.loss_name)}.  In symbols, the assumption is\n"
+            f"\\[ {ctx.fragment(a.statement)} \\]")
+
+
+def article_section(d: Derivation, ctx: Context | None = None) -> str:
+    ctx = ctx or Context(PrinterConfig(), {}, None)
+    a = d.assumption
+    rows = layout_rows(d.steps, ctx.printer(d), ARTICLE, params=d.params, config=ctx.config,
+                       silent=STATED)
+    result = display_math([r"\boxed{%s}" % loss_tex(ctx, d), dataset_loss_tex(ctx, d)], ARTICLE)
+    parts = [
+        r"\section{%s}\label{sec:%s}" % (text_escape(a.title), a.name),
+        _assumption_paragraph(ctx, d),
+        emit_align(rows, ARTICLE),
+        "The loss per example (boxed), and its mean over the $n$ examples:",
+        result,
+        _references_tex(ctx, d, ARTICLE),
+        _peers_tex(ctx, d),
+    ]
+    fig = ctx.figures.get(a.name)
+    if fig is not None and fig.stem is not None:
+        parts.append(_figure_tex(fig, title=a.title))
+    elif fig is not None and fig.note:
+        parts.append(r"\noindent\emph{No figure: %s.}" % text_escape(fig.note))
+    return "\n\n".join(p for p in parts if p)
+
+
+ARTICLE_PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
+\usepackage[margin=2cm]{geometry}
+\usepackage{amsmath,amssymb,mathtools}
+\usepackage{graphicx}
+\usepackage{booktabs}
+\usepackage[section]{placeins}
+\allowdisplaybreaks
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.5\baselineskip}
+\setlength{\emergencystretch}{2em}
+\title{Every loss is a cross-entropy: derivations}
+\author{Generated by \texttt{derive build}}
+\date{}
+"""
+
+
+def article(derivations: list[Derivation], ctx: Context | None = None) -> str:
+    ctx = ctx or Context(PrinterConfig(), {}, None)
+    body = "\n\n".join(article_section(d, ctx) for d in derivations)
+    overview = _figure_tex(ctx.overview, title="Losses compared")
+    return (
+        ARTICLE_PREAMBLE
+        + "\\begin{document}\n\\maketitle\n\n"
+        + f"{INTRO}\n\n"
+        + (f"{overview}\n\n" if overview else "")
+        + f"{body}\n\n"
+        + (f"{information_section(ctx.config)}\n\n" if ctx.info else "")
+        + "\\end{document}\n"
+    )
+
+
+# --------------------------------------------------------------------------- article
+
+
+def information_section(config: PrinterConfig) -> str:
+    """``\\section{Entropy, cross-entropy and KL divergence}`` with its subsections."""
+    w_unit = r"\text{%s}" % weather().unit
+    given, cost = true_class_math(config)
+    parts = [
+        r"\section{Entropy, cross-entropy and KL divergence}\label{sec:information}",
+        INFO_INTRO,
+        r"\subsection{A worked example in bits}",
+        weather_words(),
+        "\\begin{center}\n%s\n\\end{center}" % tabular(WEATHER_HEAD, weather_table_rows(config)),
+        "\\begin{align*}\n%s\n\\end{align*}" % " \\\\\n".join(weather_display(config, w_unit)),
+        r"\subsection{The cost of the true class}",
+        true_class_words(),
+        "\\[ %s \\]\n\\[ %s \\]" % (given, cost),
+    ]
+    for identity in identities():
+        parts += [
+            r"\subsection{%s}\label{sec:%s}" % (text_escape(identity.title), identity.name),
+            "\\[ %s \\]" % log_notation(identity.statement, config),
+        ]
+        if identity.hypotheses:
+            parts.append(r"Provided $%s$." % identity.hypotheses)
+        parts += [emit_align(info_rows(identity.steps, INFO_ARTICLE, config), INFO_ARTICLE),
+                  PROVED if identity.proved else NOT_PROVED]
+    *blocks, infinite = closed_form_blocks(config)
+    parts += [r"\subsection{Closed forms for families}", closed_words(lambda c: r"\texttt{%s}" % c)]
+    for heading, block in zip(BLOCK_HEADINGS, blocks):
+        parts += [r"\paragraph{%s.}" % heading, emit_align(info_rows(block.steps, INFO_ARTICLE, config), INFO_ARTICLE),
+                  block.methods_sentence()]
+    parts.append(infinite_words(infinite))
+    return "\n\n".join(parts)

@@ -1,0 +1,212 @@
+"""`derive build`: the chosen formats written into an output folder, with the figures, so that
+no file is ever lost.
+
+- Everything is checked first (formats, names, the output folder, TeX for ``--pdf``) and
+  written into a staging folder inside the output folder; files move into place only when
+  the whole build (and ``--pdf``) has succeeded.  An interrupted or failed build leaves the
+  previous outputs as they were.
+- ``.derive-manifest.json`` records each file the build wrote with its SHA-256.  A file about
+  to be replaced that the manifest does not list, or that changed since, is a clash: a
+  :class:`BuildError` naming it and ``--force``.
+- A PDF beside a ``.tex`` written without ``--pdf`` is stale and is removed (when derive
+  wrote it; otherwise it is a clash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from derive.assumptions import names as assumption_names
+from derive.config import PrinterConfig
+from derive.engine import derive
+from derive.errors import BuildError, ConfigError, UnknownAssumption
+from derive.figures import write_figures
+from derive.publish import pdf as tex
+from derive.publish.article import article
+from derive.publish.catalog_json import catalog
+from derive.publish.context import Context, checks_of
+from derive.publish.markdown import markdown
+from derive.publish.slides import slides
+
+INFORMATION = "information"  # the name of the information part among --only's names
+FORMATS = {"tex": "derivations.tex", "slides": "slides.tex", "md": "derivations.md", "json": "catalog.json"}
+OUTPUT_FILES = tuple(FORMATS.values())
+LATEX_FORMATS = ("tex", "slides")
+MANIFEST = ".derive-manifest.json"
+STAGING_PREFIX = ".derive-staging-"
+
+Progress = Callable[[str], None]
+
+
+def parse_formats(text: str | None) -> tuple[str, ...]:
+    """``"tex,md"`` -> ``("tex", "md")``; an unknown format is a ConfigError."""
+    if not text:
+        return tuple(FORMATS)
+    chosen = tuple(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise ConfigError(f"unknown format(s) {', '.join(unknown) or '(none)'}; known: {', '.join(FORMATS)}")
+    return chosen
+
+
+def entry_names(only: list[str] | None) -> tuple[list[str], bool | None]:
+    """The catalogue entries to build, in order, and whether ``information`` was asked for
+    (None: not said).  An empty list or an unknown name is an error, raised before anything
+    is written."""
+    if only is None:
+        return list(assumption_names()), None
+    names = [n.strip() for n in only if n.strip()]
+    if not names:
+        raise BuildError("--only names no entry; give comma-separated names, e.g. --only gaussian,bernoulli")
+    known = list(assumption_names())
+    for name in names:
+        if name != INFORMATION and name not in known:
+            raise UnknownAssumption(name, known + [INFORMATION])
+    info = True if INFORMATION in names else None
+    return list(dict.fromkeys(n for n in names if n != INFORMATION)), info
+
+
+def check_destination(out: Path) -> None:
+    """``out`` is (or can become) a folder we may write in; else a BuildError."""
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"--out {out}: is a file, not a folder")
+    ancestor = out
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise BuildError(f"--out {out}: {ancestor} is a file, not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise BuildError(f"--out {out}: cannot write in {ancestor} (permission denied)")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_manifest(out: Path) -> dict[str, str]:
+    """``{relative path: sha256}`` of the files an earlier build wrote into ``out``."""
+    path = out / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+    except (ValueError, AttributeError, OSError):
+        return {}
+    return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+
+
+def _owned(path: Path, relative: str, manifest: dict[str, str]) -> bool:
+    return relative in manifest and path.is_file() and _digest(path) == manifest[relative]
+
+
+def _clash_error(out: Path, clashes: list[str]) -> BuildError:
+    more = f" (and {len(clashes) - 1} more: {', '.join(clashes[1:4])}{', ...' if len(clashes) > 4 else ''})" \
+        if len(clashes) > 1 else ""
+    return BuildError(f"{out / clashes[0]} was not written by derive build, or was changed since{more}; "
+                      f"nothing was written: move it away, choose another --out, or pass --force to overwrite")
+
+
+def _remove_stale_staging(out: Path) -> None:
+    for leftover in out.glob(STAGING_PREFIX + "*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def build(out: Path | str = "outputs", only: list[str] | None = None, formats=None,
+          config: PrinterConfig | None = None, figures: bool = True, info: bool | None = None, *,
+          pdf: bool = False, force: bool = False, progress: Progress | None = None,
+          tex_timeout: float = 300.0, context: dict | None = None) -> list[Path]:
+    """Write the chosen formats (default: all four) into ``out``, the figures into
+    ``out/figures`` and, with ``pdf``, the compiled LaTeX documents; returns the paths
+    written.  ``info`` adds the part on entropy, cross-entropy and KL divergence (default:
+    when ``only`` is not given; ``"information"`` among ``only`` asks for it).  ``force``
+    overwrites files derive did not write.  ``context`` holds extra :class:`Context` fields
+    (title, author, ...).  Nothing in ``out`` changes unless the whole build succeeds."""
+    out = Path(out)
+    formats = tuple(formats) if formats else tuple(FORMATS)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ConfigError(f"unknown format(s) {', '.join(unknown)}; known: {', '.join(FORMATS)}")
+    config = config or PrinterConfig()
+    names, asked = entry_names(only)
+    info = (only is None if asked is None else asked) if info is None else info
+    check_destination(out)
+    if pdf and set(formats) & set(LATEX_FORMATS):
+        missing = tex.tex_missing()
+        if missing:
+            raise BuildError(f"--pdf: TeX is not available (missing: {', '.join(missing)}); nothing was written.  "
+                             f"Install: {tex.TEX_INSTALL_HINT}")
+    say = progress or (lambda message: None)
+
+    derivations = []
+    for index, name in enumerate(names):
+        say(f"deriving {name} ({index + 1}/{len(names)}, {len(names) - index - 1} left)")
+        derivations.append(derive(name))
+    for index, name in enumerate(names):
+        say(f"checking {name} against its references ({index + 1}/{len(names)}, {len(names) - index - 1} left)")
+        checks_of(derivations[index])  # cached; a check that cannot run is stated in the documents
+
+    out.mkdir(parents=True, exist_ok=True)
+    _remove_stale_staging(out)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+    try:
+        overview, each = None, {}
+        if figures and derivations:
+            say("drawing the figures")
+            overview, each = write_figures(derivations, staging)
+        ctx = Context(config, each, overview, info=info, **(context or {}))
+        writers = {"tex": article, "slides": slides, "md": markdown, "json": catalog}
+        for fmt in formats:
+            say(f"writing {FORMATS[fmt]}")
+            (staging / FORMATS[fmt]).write_text(writers[fmt](derivations, ctx), encoding="utf-8")
+        sources = [FORMATS[f] for f in formats if f in LATEX_FORMATS]
+        if pdf and sources:
+            tex.compile_all(staging, sources, timeout=tex_timeout, progress=say)
+        return _move_into_place(staging, out, force, pdf, sources)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_into_place(staging: Path, out: Path, force: bool, pdf: bool, sources: list[str]) -> list[Path]:
+    """Move every staged file to ``out`` (after checking each replaced file is derive's),
+    remove the PDFs made stale by a new ``.tex``, and record the manifest."""
+    manifest = read_manifest(out)
+    staged = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
+    stale = [] if pdf else [Path(s).with_suffix(".pdf").as_posix() for s in sources]
+    stale = [s for s in stale if (out / s).exists()]
+    clashes = [r for r in staged + stale if (out / r).exists() and not _owned(out / r, r, manifest)]
+    if clashes and not force:
+        raise _clash_error(out, clashes)
+    for relative in stale:
+        (out / relative).unlink()
+        manifest.pop(relative, None)
+    written = []
+    for relative in staged:
+        target = out / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / relative, target)
+        manifest[relative] = _digest(target)
+        written.append(target)
+    manifest = {k: v for k, v in sorted(manifest.items()) if (out / k).is_file()}
+    record = out / (MANIFEST + ".tmp")
+    record.write_text(json.dumps({"written_by": "derive build", "files": manifest}, indent=1) + "\n",
+                      encoding="utf-8")
+    os.replace(record, out / MANIFEST)
+    return _in_writing_order(written)
+
+
+def _in_writing_order(paths: list[Path]) -> list[Path]:
+    """Figures first, then the documents in format order, then the PDFs."""
+    order = {name: index for index, name in enumerate(OUTPUT_FILES)}
+
+    def key(path: Path):
+        kind = 0 if path.parent.name == "figures" else (2 if path.suffix == ".pdf" else 1)
+        return kind, order.get(path.name, len(order)), str(path)
+
+    return sorted(paths, key=key)

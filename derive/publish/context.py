@@ -1,0 +1,137 @@
+"""What every writer of `derive build` shares: the printer settings and figures of one build
+(:class:`Context`), the loss in symbols, and the hand-written formulas each derivation was
+checked against, as a claim in math and its standing in words."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import sympy as sp
+
+from derive.checks import Check, check
+from derive.config import PrinterConfig
+from derive.engine import Derivation
+from derive.equivalence import MATRICES_WRITTEN_OUT, MATRIX_SIZES
+from derive.errors import DeriveError
+from derive.figures import FigureFiles
+from derive.latex.layout import ARTICLE, log_notation
+from derive.latex.emit import text_escape
+from derive.latex.printer import TextbookPrinter
+
+STATED = ("assumption",)
+PEERS_ARTICLE = dataclasses.replace(ARTICLE, width=36.0)  # code names in the notes run wide  # steps whose note the documents say in their own words
+
+MODE_WORDS = {
+    "exact": "exactly",
+    "constant": "up to an additive constant",
+    "affine": "up to a positive affine map",
+}
+
+INTRO = (
+    "Every standard loss is a cross-entropy, a negative log-likelihood, under a distributional "
+    "assumption.  Each section states an assumption, takes the negative log of its likelihood, "
+    "drops the terms that do not depend on the model's parameters (shown under braces), and "
+    "arrives at the loss practitioners write by hand.  Each result was proved equal to the "
+    "hand-written formulas shown with it.  Minimising the cross-entropy $H(P, Q)$ is minimising "
+    "$D_{\\mathrm{KL}}(P \\,\\|\\, Q)$, since $H(P, Q) = H(P) + D_{\\mathrm{KL}}(P \\,\\|\\, Q)$."
+)
+
+
+# --------------------------------------------------------------------------- one derivation
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every writer needs: the printer settings and the figures."""
+
+    config: PrinterConfig
+    figures: dict[str, FigureFiles]
+    overview: FigureFiles | None
+    info: bool = False  # the part on entropy, cross-entropy and KL divergence
+
+    def printer(self, d: Derivation) -> TextbookPrinter:
+        return TextbookPrinter.from_config(self.config, lead_symbols=tuple(d.params))
+
+    def latex(self, expr: sp.Basic, d: Derivation | None = None) -> str:
+        lead = tuple(d.params) if d is not None else ()
+        return TextbookPrinter.from_config(self.config, lead_symbols=lead).doprint(expr)
+
+    def fragment(self, tex: str) -> str:
+        """A hand-written LaTeX fragment in the configured log notation."""
+        return log_notation(tex, self.config)
+
+
+def params_tex(ctx: Context, d: Derivation) -> str:
+    return ", ".join(ctx.latex(p) for p in d.params)
+
+
+def data_tex(ctx: Context, d: Derivation) -> str:
+    return ", ".join(ctx.latex(y) for y in d.data)
+
+
+def loss_tex(ctx: Context, d: Derivation) -> str:
+    return r"\ell(%s) = %s" % (params_tex(ctx, d), ctx.latex(d.loss, d))
+
+
+def dataset_loss_tex(ctx: Context, d: Derivation) -> str:
+    return r"\bar{\ell} = %s" % ctx.latex(d.dataset_loss, d)
+
+
+def target_tex(ctx: Context, d: Derivation, target: str) -> str:
+    if target == "loss":
+        return r"\ell(%s)" % params_tex(ctx, d)
+    if target == "dataset_loss":
+        return r"\bar{\ell}"
+    log = r"\ln" if ctx.config.log == "ln" else r"\log"
+    return r"-%s p(%s \mid %s)" % (log, data_tex(ctx, d), params_tex(ctx, d))
+
+
+def reference_math(ctx: Context, d: Derivation, c: Check) -> str:
+    """The claim that was checked, as math: ``X = R``, ``X = R + const.``, ``X = a(R) + b``,
+    with ``\\neq`` for a documented non-equality."""
+    ref = c.reference
+    lhs = target_tex(ctx, d, ref.target)
+    rhs = ctx.fragment(ref.latex)
+    relation = "=" if ref.expected else r"\neq"
+    if ref.mode == "constant":
+        rhs = r"%s + \text{const.}" % rhs
+    elif ref.mode == "affine":
+        rhs = r"a \left[%s\right] + b" % rhs
+    return "%s %s %s" % (lhs, relation, rhs)
+
+
+def reference_words(ctx: Context, d: Derivation, c: Check) -> str:
+    """How the claim stands: the mode in words and how it was established."""
+    ref, verdict = c.reference, c.verdict
+    mode = MODE_WORDS[ref.mode]
+    extra = ""
+    if ref.mode == "affine":
+        extra = r", with $a > 0$ and $a, b$ free of $%s$" % params_tex(ctx, d)
+    if ref.mode == "constant":
+        extra = r", the constant free of $%s$" % params_tex(ctx, d)
+    how = (f"checked numerically at {verdict.evidence}, not proved" if verdict.numerical
+           else f"proved symbolically ({verdict.method})")
+    if verdict.method.startswith(MATRICES_WRITTEN_OUT):
+        sizes = ", ".join(str(n) for n in MATRIX_SIZES)
+        how = f"proved symbolically with the matrices written out at d = {sizes}"
+    if verdict.holds is None and not verdict.numerical:
+        return text_escape(f"{mode}{extra}: undecided ({verdict.method})")
+    if c.ok and ref.expected:
+        return f"{mode}{extra}; {text_escape(how)}"
+    if c.ok:
+        return f"not equal {mode}, as expected; {text_escape('refuted (' + verdict.method + ')')}"
+    return text_escape(f"{mode}: UNEXPECTED verdict {verdict.holds} ({verdict.method})")
+
+
+def reference_label(ref) -> str:
+    return text_escape(ref.label) if ref.label else ""
+
+
+def checks_of(d: Derivation) -> tuple[tuple[Check, ...], str]:
+    """The checks of ``d`` and, when they cannot be run (a reference that does not parse),
+    the reason, shown in the documents instead of the verdicts."""
+    try:
+        return check(d.assumption.name), ""
+    except DeriveError as error:
+        return (), str(error).splitlines()[0]
