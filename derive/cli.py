@@ -79,13 +79,15 @@ def cmd_check(args) -> int:
 
     d = derive(args.name)
     targets = {"loss": "loss", "dataset_loss": "dataset_loss", "nll": "nll"}
-    if d.hard_label is not None:  # -log yhat[c], written -\log \hat{y}_c: the free index read as a name
-        targets["hard_label"] = d.hard_label.replace(
-            lambda e: isinstance(e, sp.Indexed),
+    if d.hard_label is not None:  # -log yhat[c]: as written with yhat indexed, or read as the name yhat_c
+        free = d.hard_label.free_symbols
+        targets["hard_label"] = d.hard_label
+        targets["hard label"] = d.hard_label.replace(
+            lambda e: isinstance(e, sp.Indexed) and all(i in free for i in e.indices),
             lambda e: like(f"{e.base.label}_{'_'.join(map(str, e.indices))}", e.base))
     verdicts = {}
     for target, value in targets.items():
-        verdict = compare(d, args.latex, value, params=None if target == "hard_label" else "entry",
+        verdict = compare(d, args.latex, value, params=None if target.startswith("hard") else "entry",
                           assume=args.assume)
         verdicts[target] = verdict
         if verdict.holds:
