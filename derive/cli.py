@@ -2,8 +2,9 @@
 
     derive list
     derive show NAME [--format latex|text|json]
-    derive check NAME 'LATEX'           exit 0 equal, 1 not equal, 2 bad input, 3 undecided
-    derive equiv 'A' 'B' [--params yhat,sigma] [--mode exact|constant|affine]
+    derive check NAME 'LATEX' [--assume 'x > 0'] [--accept-numeric]
+    derive equiv 'A' 'B' [--params yhat,sigma] [--mode exact|constant|affine] [--assume ...] [--accept-numeric]
+        check, equiv: exit 0 proved, 1 refuted (the counterexample printed), 2 bad input, 3 neither
     derive verify FILE... [--assume 'sigma > 0'] [--params yhat] [--format text|json|github] [-j N]
     derive build [--out DIR] [--only a,b|information] [--format tex,slides,md,json] [--log ln] [--pdf] [--force]
     derive code NAME [--target torch|numpy]            loss, NLL, dataset loss, gradient as code
@@ -57,36 +58,67 @@ def cmd_show(args) -> int:
     return 0
 
 
+def _verdict_lines(verdict, label: str = "") -> list[str]:
+    """The assumptions and, for a refutation, the counterexample, as the CLI prints them."""
+    from derive.equivalence.verdict import format_point
+
+    lines = [f"assuming: {'; '.join(verdict.assumptions) or 'nothing'}"]
+    if verdict.holds is False and verdict.counterexample:
+        lines.append(f"counterexample{label}: {format_point(verdict.counterexample)}")
+    return lines
+
+
+def _numeric_exit(args, what: str) -> int:
+    if args.accept_numeric:
+        print(f"accepted on numeric evidence (--accept-numeric): {what} is not proved")
+        return EXIT_EQUAL
+    return EXIT_UNDECIDED
+
+
 def cmd_check(args) -> int:
-    from derive.engine import derive
-    from derive.equivalence import equivalent
-    from derive.latex.parse import parse_latex
-    from derive.symbols import like
     import sympy as sp
 
+    from derive.checks import compare
+    from derive.engine import derive
+    from derive.symbols import like
+
     d = derive(args.name)
-    formula = parse_latex(args.latex)
-    undecided = False
-    targets = {"loss": d.loss, "dataset_loss": d.dataset_loss, "nll": d.nll}
-    if d.hard_label is not None:  # -log yhat[c], written -\log \hat{y}_c: the free index read as a name
-        targets["hard_label"] = d.hard_label.replace(
-            lambda e: isinstance(e, sp.Indexed),
+    targets = {"loss": "loss", "dataset_loss": "dataset_loss", "nll": "nll"}
+    if d.hard_label is not None:  # -log yhat[c]: as written with yhat indexed, or read as the name yhat_c
+        free = d.hard_label.free_symbols
+        targets["hard_label"] = d.hard_label
+        targets["hard label"] = d.hard_label.replace(
+            lambda e: isinstance(e, sp.Indexed) and all(i in free for i in e.indices),
             lambda e: like(f"{e.base.label}_{'_'.join(map(str, e.indices))}", e.base))
+    verdicts = {}
     for target, value in targets.items():
-        verdict = equivalent(value, formula, params=None if target == "hard_label" else d.params, mode="exact")
+        verdict = compare(d, args.latex, value, params=None if target.startswith("hard") else "entry",
+                          assume=args.assume)
+        verdicts[target] = verdict
         if verdict.holds:
-            print(f"equal: the formula is exactly the derived {target.replace('_', ' ')} of {d.name} ({verdict.method})")
+            print(f"proved: the formula is exactly the derived {target.replace('_', ' ')} of {d.name} ({verdict.method})")
+            print("\n".join(_verdict_lines(verdict)))
             return EXIT_EQUAL
-        undecided |= verdict.holds is None
-    affine = equivalent(d.loss, formula, params=d.params, mode="affine")
-    if affine.holds:
-        print(f"not equal: the formula is the {d.name} loss only up to a positive affine map (same minimisers)")
+    loss = verdicts["loss"]
+    numerical = [t for t, v in verdicts.items() if v.numerical]
+    if numerical:
+        verdict = verdicts[numerical[0]]
+        print(f"not proved: the formula agrees with the derived {numerical[0].replace('_', ' ')} of {d.name} "
+              f"numerically at {verdict.evidence}; no symbolic proof")
+        print("\n".join(_verdict_lines(verdict)))
+        return _numeric_exit(args, "the equality")
+    if all(v.holds is False for v in verdicts.values()):
+        affine = compare(d, args.latex, "loss", mode="affine", assume=args.assume)
+        if affine.holds:
+            print(f"refuted: the formula is the {d.name} loss only up to a positive affine map (same minimisers), "
+                  "not exactly")
+        else:
+            print(f"refuted: the formula is not the {d.name} loss, NLL or dataset loss")
+        print("\n".join(_verdict_lines(loss, " (against the loss, a = the derived loss, b = the formula)")))
         return EXIT_NOT_EQUAL
-    if undecided or affine.holds is None:
-        print(f"undecided: could not prove or refute that the formula is the {d.name} loss")
-        return EXIT_UNDECIDED
-    print(f"not equal: the formula is not the {d.name} loss, NLL or dataset loss")
-    return EXIT_NOT_EQUAL
+    print(f"undecided: could not prove or refute that the formula is the {d.name} loss ({loss.method})")
+    print("\n".join(_verdict_lines(loss)))
+    return EXIT_UNDECIDED
 
 
 def cmd_equiv(args) -> int:
@@ -97,8 +129,11 @@ def cmd_equiv(args) -> int:
     from derive.equivalence import equivalent
 
     params = [p for p in args.params.split(",") if p] if args.params else None
-    verdict = equivalent(args.a, args.b, params=params, mode=args.mode, timeout=args.timeout)
+    verdict = equivalent(args.a, args.b, params=params, mode=args.mode, assume=args.assume, timeout=args.timeout)
     print(verdict)
+    print("\n".join(_verdict_lines(verdict)))
+    if verdict.holds is None and verdict.numerical:
+        return _numeric_exit(args, f"{args.mode} equivalence")
     return _exit_code(verdict.holds)
 
 
@@ -233,6 +268,13 @@ def cmd_cache(args) -> int:
     return 0
 
 
+def _verdict_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--assume", default=None, help="domains, e.g. 'sigma > 0, 0 < p < 1' (default: every "
+                         "symbol real); 'conventions' for domains by name (sigma > 0, p in (0, 1), ...)")
+    command.add_argument("--accept-numeric", action="store_true",
+                         help="exit 0 when the formulas agree numerically without a proof (it says so)")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="derive", description="Derive ML losses from distributional assumptions.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -247,6 +289,7 @@ def parser() -> argparse.ArgumentParser:
     chk = sub.add_parser("check", help="is this hand-written LaTeX the derived loss?")
     chk.add_argument("name")
     chk.add_argument("latex")
+    _verdict_options(chk)
     chk.set_defaults(func=cmd_check)
 
     eq = sub.add_parser("equiv", help="are two formulas equivalent?")
@@ -259,6 +302,7 @@ def parser() -> argparse.ArgumentParser:
     eq.add_argument("--timeout", type=float, default=5.0, help="seconds for each verdict")
     eq.add_argument("--params", default=None, help="comma-separated parameter names")
     eq.add_argument("--mode", choices=("exact", "constant", "affine"), default="exact")
+    _verdict_options(eq)
     eq.set_defaults(func=cmd_equiv)
 
     info = sub.add_parser("info", help="entropy, cross-entropy or KL of finite distributions, exactly")

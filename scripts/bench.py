@@ -182,7 +182,7 @@ def corpus_cases() -> list[tuple]:
     cases = []
     for pair in PAIRS:
         for other, mode in [(pair.b, mode) for mode in pair.modes] + pair.mutant_cases():
-            cases.append((pair.id, pair.a, other, mode, pair.params or None))
+            cases.append((pair.id, pair.a, other, mode, pair.params or None, getattr(pair, "assume", None) or None))
     return cases
 
 
@@ -192,12 +192,12 @@ def bench_equiv() -> None:
     from derive.equivalence import equivalent
 
     times, decided, lines = [], 0, []
-    for pid, a, b, mode, params in corpus_cases():
+    for pid, a, b, mode, params, assume in corpus_cases():
         start = time.perf_counter()
-        verdict = equivalent(a, b, params=params, mode=mode)
+        verdict = equivalent(a, b, params=params, mode=mode, assume=assume)
         times.append(time.perf_counter() - start)
         decided += verdict.holds is not None
-        lines.append(f"{pid}\t{mode}\t{b}\t{verdict.holds}")
+        lines.append(f"{pid}\t{mode}\t{b}\t{verdict.holds}\t{verdict.method}\t{times[-1]:.3f}")
     ordered = sorted(times)
     p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
     record("equivalent, median per corpus case", None, statistics.median(times), cases=len(times))

@@ -110,11 +110,12 @@ def reference_words(ctx: Context, d: Derivation, c: Check) -> str:
         extra = r", with $a > 0$ and $a, b$ free of $%s$" % params_tex(ctx, d)
     if ref.mode == "constant":
         extra = r", the constant free of $%s$" % params_tex(ctx, d)
-    how = "checked numerically" if verdict.numerical else f"proved symbolically ({verdict.method})"
+    how = (f"checked numerically at {verdict.evidence}, not proved" if verdict.numerical
+           else f"proved symbolically ({verdict.method})")
     if verdict.method.startswith(MATRICES_WRITTEN_OUT):
         sizes = ", ".join(str(n) for n in MATRIX_SIZES)
         how = f"proved symbolically with the matrices written out at d = {sizes}"
-    if verdict.holds is None:
+    if verdict.holds is None and not verdict.numerical:
         return text_escape(f"{mode}{extra}: undecided ({verdict.method})")
     if c.ok and ref.expected:
         return f"{mode}{extra}; {text_escape(how)}"
