@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from derive.assumptions import names as assumption_names
-from derive.config import PrinterConfig
+from derive.config import PrinterConfig, ProjectConfig
 from derive.engine import derive
 from derive.errors import BuildError, ConfigError, UnknownAssumption
 from derive.figures import write_figures
@@ -121,21 +121,27 @@ def _remove_stale_staging(out: Path) -> None:
 def build(out: Path | str = "outputs", only: list[str] | None = None, formats=None,
           config: PrinterConfig | None = None, figures: bool = True, info: bool | None = None, *,
           pdf: bool = False, force: bool = False, progress: Progress | None = None,
-          tex_timeout: float = 300.0, context: dict | None = None) -> list[Path]:
+          tex_timeout: float = 300.0, project: ProjectConfig | None = None) -> list[Path]:
     """Write the chosen formats (default: all four) into ``out``, the figures into
     ``out/figures`` and, with ``pdf``, the compiled LaTeX documents; returns the paths
     written.  ``info`` adds the part on entropy, cross-entropy and KL divergence (default:
     when ``only`` is not given; ``"information"`` among ``only`` asks for it).  ``force``
-    overwrites files derive did not write.  ``context`` holds extra :class:`Context` fields
-    (title, author, ...).  Nothing in ``out`` changes unless the whole build succeeds."""
+    overwrites files derive did not write.  ``project`` gives the title, author, date, the
+    entries (when ``only`` is None) and the parts; ``config`` (when given) overrides its
+    notation.  Nothing in ``out`` changes unless the whole build succeeds."""
     out = Path(out)
     formats = tuple(formats) if formats else tuple(FORMATS)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ConfigError(f"unknown format(s) {', '.join(unknown)}; known: {', '.join(FORMATS)}")
-    config = config or PrinterConfig()
+    project = project or ProjectConfig()
+    config = config or project.printer()
+    if only is None and project.entries is not None:
+        only = list(project.entries) + ([INFORMATION] if "information" in project.parts else [])
     names, asked = entry_names(only)
     info = (only is None if asked is None else asked) if info is None else info
+    if "catalogue" not in project.parts:
+        names = []
     check_destination(out)
     if pdf and set(formats) & set(LATEX_FORMATS):
         missing = tex.tex_missing()
@@ -160,7 +166,7 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
         if figures and derivations:
             say("drawing the figures")
             overview, each = write_figures(derivations, staging)
-        ctx = Context(config, each, overview, info=info, **(context or {}))
+        ctx = Context(config, each, overview, info=info, project=project)
         writers = {"tex": article, "slides": slides, "md": markdown, "json": catalog}
         for fmt in formats:
             say(f"writing {FORMATS[fmt]}")
