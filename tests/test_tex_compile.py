@@ -145,22 +145,25 @@ def test_no_frame_of_steps_shows_fewer_than_two_rows(compiled):
 
 
 def test_summary_table_rows_do_not_overlap(compiled):
-    """In the table "assumption -> loss", each row's words (bounding boxes from the PDF) end
-    above where the next row's begin."""
+    """In the table "assumption -> loss", between two consecutive rows there is a band across
+    the table that no word of either row reaches (word boxes from the PDF): the cells of one
+    row neither overlap nor touch the next row's."""
     pages = [w for w in _pdf_pages(compiled["slides"].pdf) if _title(w).startswith("Assumption")]
     assert pages, "no summary table in the deck"
     for words in pages:
         head = [w for w in words if w[4] == "loss" and w[3] > TITLE_BAND]
         assert head, "the table header is missing"
-        top = head[0][3]
-        left = head[0][0]  # the loss names start where the header "loss" does
-        loss_names = sorted({round(w[3], 1) for w in words if w[1] > top and left - 1 <= w[0] <= left + 1})
+        top, left = head[0][3], head[0][0]  # the loss names start where the header "loss" does
+        names = sorted((w for w in words if w[1] > top and abs(w[0] - left) <= 1.0), key=lambda w: w[1])
         body = [w for w in words if w[1] > top]
-        rows: dict[float, list] = {b: [] for b in loss_names}
-        for w in body:
-            centre = (w[1] + w[3]) / 2
-            rows[min(loss_names, key=lambda b: abs(b - centre))].append(w)
-        spans = [(min(w[1] for w in rows[b]), max(w[3] for w in rows[b])) for b in loss_names]
-        for (_, bottom), (next_top, _) in zip(spans, spans[1:]):
-            assert bottom <= next_top + 0.5, f"rows overlap by {bottom - next_top:.1f} pt on {_title(words)}"
-        assert len(loss_names) >= 2
+        assert len(names) >= 2
+        for upper, lower in zip(names, names[1:]):
+            covered = sorted((max(w[1], upper[3]), min(w[3], lower[1])) for w in body
+                             if w[3] > upper[3] and w[1] < lower[1])
+            reach = upper[3]
+            for start, end in covered:
+                if start > reach + 0.5:
+                    break  # a free band between the rows
+                reach = max(reach, end)
+            else:
+                raise AssertionError(f"rows touch between {upper[4]!r} and {lower[4]!r} on {_title(words)}")

@@ -49,7 +49,7 @@ class Layout:
 
 
 ARTICLE = Layout(width=42.0)
-SLIDE = Layout(width=36.0, lhs_share=0.3, note_size=r"\footnotesize", note_gap=2.5)
+SLIDE = Layout(width=36.0, lhs_share=0.3, note_size=r"\footnotesize", note_gap=3.5)
 MARKDOWN = Layout(width=None, note_size="")
 
 
