@@ -1,26 +1,63 @@
 """derive: every standard loss is a negative log-likelihood under a distributional assumption.
 
 Public API (see DESIGN.md); everything is re-exported here and defined elsewhere.
+
+Start-up is lazy: ``import derive`` loads nothing but this file, and each public name loads
+its module on first use (module ``__getattr__``), so a script that only derives never pays for
+the LaTeX reader, the information part or matplotlib.
 """
 
-from derive.assumptions import names
-from derive.custom import custom
-from derive.engine import Derivation, derive
-from derive.equivalence import Verdict, equivalent
-from derive.infotheory import (
-    cross_entropy,
-    cross_entropy_closed_form,
-    entropy,
-    entropy_closed_form,
-    identities,
-    kl,
-    kl_closed_form,
-)
-from derive.latex.parse import parse_latex
-from derive.steps import Step
+from __future__ import annotations
 
-__all__ = [
-    "Derivation", "Step", "Verdict", "cross_entropy", "cross_entropy_closed_form", "custom", "derive",
-    "entropy", "entropy_closed_form", "equivalent", "identities", "kl", "kl_closed_form", "names",
-    "parse_latex",
-]
+import importlib
+import sys
+import types
+
+#: public name -> the module that defines it
+_EXPORTS = {
+    "names": "derive.assumptions",
+    "custom": "derive.custom",
+    "Derivation": "derive.engine",
+    "derive": "derive.engine",
+    "Verdict": "derive.equivalence",
+    "equivalent": "derive.equivalence",
+    "cross_entropy": "derive.infotheory",
+    "cross_entropy_closed_form": "derive.infotheory",
+    "entropy": "derive.infotheory",
+    "entropy_closed_form": "derive.infotheory",
+    "identities": "derive.infotheory",
+    "kl": "derive.infotheory",
+    "kl_closed_form": "derive.infotheory",
+    "parse_chain": "derive.latex.parse",
+    "parse_latex": "derive.latex.parse",
+    "Step": "derive.steps",
+    "verify_many": "derive.batch",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'derive' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+class _Package(types.ModuleType):
+    """Importing a submodule binds it on its package; where a public function shares its
+    module's name (``derive.custom``), the function stays the public name."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == value.__name__:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from derive.assumptions import Reference
 from derive.engine import Derivation, derive
@@ -30,7 +29,16 @@ def check_derivation(d: Derivation) -> tuple[Check, ...]:
     )
 
 
-@lru_cache(maxsize=None)
+KNOWN: dict[str, tuple[Check, ...]] = {}  #: checks already run (or read from derive build's cache)
+
+
 def check(name: str) -> tuple[Check, ...]:
     """The checks of the registered assumption ``name`` (cached: derivations are pure)."""
-    return check_derivation(derive(name))
+    if name not in KNOWN:
+        KNOWN[name] = check_derivation(derive(name))
+    return KNOWN[name]
+
+
+def remember(name: str, checks: tuple[Check, ...]) -> None:
+    """Record the checks of ``name`` run elsewhere (a worker process, a cached build)."""
+    KNOWN[name] = checks

@@ -5,7 +5,12 @@
     derive check NAME 'LATEX'           exit 0 equal, 1 not equal, 2 bad input, 3 undecided
     derive equiv 'A' 'B' [--params yhat,sigma] [--mode exact|constant|affine]
     derive init [derive.toml] [--force]
+    derive verify FILE... [--assume 'sigma > 0'] [--params yhat] [--format text|json|github] [-j N]
     derive build [--out DIR] [--only a,b|information] [--format tex,slides,md,json] [--log ln] [--pdf] [--force]
+    derive code NAME [--target torch|numpy]            loss, NLL, dataset loss, gradient as code
+    derive objective NAME --target lightgbm|xgboost    a custom boosting objective
+    derive equiv --batch FILE [-j N] [--timeout S]   JSON lines in, one verdict per line out
+    derive cache clear
 """
 
 from __future__ import annotations
@@ -86,12 +91,42 @@ def cmd_check(args) -> int:
 
 
 def cmd_equiv(args) -> int:
+    if args.batch is not None:
+        return cmd_equiv_batch(args)
+    if args.a is None or args.b is None:
+        raise DeriveError("equiv needs two formulas A and B, or --batch FILE")
     from derive.equivalence import equivalent
 
     params = [p for p in args.params.split(",") if p] if args.params else None
-    verdict = equivalent(args.a, args.b, params=params, mode=args.mode)
+    verdict = equivalent(args.a, args.b, params=params, mode=args.mode, timeout=args.timeout)
     print(verdict)
     return _exit_code(verdict.holds)
+
+
+def cmd_equiv_batch(args) -> int:
+    """Exit 2 when a line is bad input, else 0 when every verdict holds, 1 when one is
+    refuted, 3 when one is undecided and none refuted."""
+    from derive.batch import batch_lines, default_executor
+
+    if args.a is not None:
+        raise DeriveError("equiv --batch reads its pairs from FILE; give no formulas beside it")
+    if args.batch == "-":
+        lines = sys.stdin.read().splitlines()
+    else:
+        with open(args.batch, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    executor = default_executor(_jobs(args.jobs))
+    seen = set()
+    try:
+        for record in batch_lines(lines, executor, timeout=args.timeout):
+            print(json.dumps(record), flush=True)
+            seen.add("error" if "error" in record else record["holds"])
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+    if "error" in seen:
+        return EXIT_BAD_INPUT
+    return EXIT_NOT_EQUAL if False in seen else EXIT_UNDECIDED if None in seen else EXIT_EQUAL
 
 
 def cmd_info(args) -> int:
@@ -150,7 +185,8 @@ def cmd_build(args) -> int:
     progress = ProgressLine()
     try:
         written = build(args.out, only=only, formats=formats, project=project, config=project.printer(),
-                        pdf=args.pdf, force=args.force, progress=progress)
+                        pdf=args.pdf, force=args.force, progress=progress, cache=not args.no_cache,
+                        jobs=_jobs(args.jobs))
     finally:
         progress.done()
     figures = [p for p in written if p.parent.name == "figures"]
@@ -181,6 +217,45 @@ def cmd_init(args) -> int:
     return 0
 
 
+def cmd_verify(args) -> int:
+    from derive.verify.cli import run_verify
+
+    return run_verify(args)
+
+
+def cmd_code(args) -> int:
+    from derive.codegen import to_code
+    from derive.engine import derive
+
+    print(to_code(derive(args.name), args.target))
+    return 0
+
+
+def cmd_objective(args) -> int:
+    from derive.engine import derive
+    from derive.objectives import objective_source
+
+    print(objective_source(derive(args.name), args.target))
+    return 0
+
+
+def _jobs(jobs: int | None) -> int:
+    if jobs is None:
+        return os.cpu_count() or 1
+    if jobs < 1:
+        raise DeriveError(f"-j {jobs}: the number of worker processes must be at least 1")
+    return jobs
+
+
+def cmd_cache(args) -> int:
+    from derive.cache import Cache
+
+    store = Cache()
+    removed = store.clear()
+    print(f"removed {removed} cached record{'s' if removed != 1 else ''} from {store.root}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="derive", description="Derive ML losses from distributional assumptions.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -198,8 +273,13 @@ def parser() -> argparse.ArgumentParser:
     chk.set_defaults(func=cmd_check)
 
     eq = sub.add_parser("equiv", help="are two formulas equivalent?")
-    eq.add_argument("a")
-    eq.add_argument("b")
+    eq.add_argument("a", nargs="?")
+    eq.add_argument("b", nargs="?")
+    eq.add_argument("--batch", metavar="FILE", default=None,
+                    help="JSON lines {\"a\": ..., \"b\": ..., \"mode\": ..., \"params\": ...} ('-': stdin); "
+                    "one verdict per line out, checked in parallel")
+    eq.add_argument("-j", "--jobs", type=int, default=None, help="--batch: worker processes (default: the cores)")
+    eq.add_argument("--timeout", type=float, default=5.0, help="seconds for each verdict")
     eq.add_argument("--params", default=None, help="comma-separated parameter names")
     eq.add_argument("--mode", choices=("exact", "constant", "affine"), default="exact")
     eq.set_defaults(func=cmd_equiv)
@@ -221,6 +301,11 @@ def parser() -> argparse.ArgumentParser:
     nll.add_argument("--normalise", action="store_true", help="derive the normaliser of a kernel")
     nll.set_defaults(func=cmd_nll)
 
+    from derive.verify.cli import add_arguments
+
+    add_arguments(sub.add_parser("verify", help="check every step of the derivations in .tex/.md/.ipynb files")) \
+        .set_defaults(func=cmd_verify)
+
     b = sub.add_parser("build", help="write the derivations to outputs/")
     b.add_argument("--out", default="outputs")
     b.add_argument("--only", default=None, help="comma-separated assumption names; 'information' for the part on entropy, "
@@ -237,19 +322,43 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--softplus", action="store_true", help="write log(1 + e^z) as softplus(z)")
     b.add_argument("--pdf", action="store_true", help="compile the LaTeX documents with latexmk")
     b.add_argument("--force", action="store_true", help="overwrite files in --out that derive did not write")
+    b.add_argument("-j", "--jobs", type=int, default=None, help="processes for the entries (default: the cores); "
+                   "the files are the same for every N")
+    b.add_argument("--no-cache", action="store_true", help="compute everything; read and write no cache")
     b.set_defaults(func=cmd_build)
 
     init = sub.add_parser("init", help="write a commented starter project file (derive.toml)")
     init.add_argument("path", nargs="?", default="derive.toml")
     init.add_argument("--force", action="store_true", help="replace an existing file")
     init.set_defaults(func=cmd_init)
+
+    code = sub.add_parser("code", help="the loss, NLL, dataset loss and gradient as stable batched code")
+    code.add_argument("name")
+    code.add_argument("--target", choices=("torch", "numpy"), default="torch")
+    code.set_defaults(func=cmd_code)
+
+    obj = sub.add_parser("objective", help="a custom gradient-boosting objective (gradient, Hessian)")
+    obj.add_argument("name")
+    obj.add_argument("--target", choices=("lightgbm", "xgboost"), required=True)
+    obj.set_defaults(func=cmd_objective)
+
+    cache = sub.add_parser("cache", help="the build cache ($XDG_CACHE_HOME/derive or ~/.cache/derive)")
+    cache.add_argument("action", choices=("clear",))
+    cache.set_defaults(func=cmd_cache)
     return p
 
 
 def _protect_formulas(argv: list[str]) -> list[str]:
     """Formulas often start with a minus (``-\\log p``), which argparse takes for an option.
     A leading space keeps them positional; the LaTeX reader ignores it."""
-    return [" " + a if a.startswith("-") and not a.startswith("--") and a != "-h" else a for a in argv]
+    if argv[:1] == ["verify"]:  # file names and options only (-j N)
+        return argv
+    return [" " + a if a.startswith("-") and not a.startswith("--") and not _short_option(a) else a for a in argv]
+
+
+def _short_option(arg: str) -> bool:
+    """``-h``, ``-j``/``-j4`` and ``-`` (standard input) are options, not formulas."""
+    return arg in ("-", "-h") or (arg.startswith("-j") and arg[2:].isdigit()) or arg == "-j"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,7 @@ import numpy as np
 import sympy as sp
 
 from derive import symbols as S
-from derive.assumptions.base import Assumption
+from derive.entries import Assumption
 from derive.bounded import bounded
 from derive.engine import Derivation, run
 from derive.normalisation import mass

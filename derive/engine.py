@@ -86,6 +86,27 @@ class Derivation:
 
         return peers_of(self)
 
+    def entropy(self) -> sp.Expr:
+        """H(p) = E_p[-log p(y)] of the assumed distribution, in this entry's symbols: the
+        entropy of the family it parametrises (:mod:`derive.distributions`), derived from the
+        family's density; raises Unsupported for an entry that parametrises no family."""
+        from derive.infotheory.closed_forms import entry_entropy  # the information part loads when used
+
+        return entry_entropy(self)
+
+    def kl(self, other: "Derivation") -> sp.Expr:
+        """D_KL(p || q) = E_p[log p - log q], p this derivation's distribution and q
+        ``other``'s, for a registered pair of their families (a miss names both)."""
+        from derive.infotheory.closed_forms import entry_kl
+
+        return entry_kl(self, other)
+
+    def cross_entropy(self, other: "Derivation") -> sp.Expr:
+        """H(p, q) = E_p[-log q] = H(p) + D_KL(p || q), in the entries' symbols."""
+        from derive.infotheory.closed_forms import entry_cross_entropy
+
+        return entry_cross_entropy(self, other)
+
     def to_latex(self) -> str:
         """The derivation as an ``align*`` block, one row per step (as in ``derive build``:
         the params lead, constants braced as "const. in" the params)."""
@@ -93,6 +114,23 @@ class Derivation:
 
     def _repr_latex_(self) -> str:
         return self.to_latex()
+
+    # Derivatives and generated code: thin delegations (derive.gradients, derive.codegen).
+    def gradient(self, wrt=None, of: str = "loss"):
+        from derive.gradients import gradient
+        return gradient(self, wrt, of)
+
+    def hessian(self, wrt=None, of: str = "loss"):
+        from derive.gradients import hessian
+        return hessian(self, wrt, of)
+
+    def gradient_derivation(self, wrt=None, of: str = "loss"):
+        from derive.gradients import gradient_derivation
+        return gradient_derivation(self, wrt, of)
+
+    def to_code(self, target: str = "torch") -> str:
+        from derive.codegen import to_code
+        return to_code(self, target)
 
 
 # --------------------------------------------------------------------------- pipeline

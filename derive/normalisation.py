@@ -17,7 +17,7 @@ from typing import Mapping
 import sympy as sp
 
 from derive import symbols as S
-from derive.assumptions.base import Assumption
+from derive.entries import Assumption
 from derive.errors import Unsupported
 from derive.stages import hard_label
 from derive.symbolic.constraints import COUNT_VECTOR, ONE_HOT

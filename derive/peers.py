@@ -11,6 +11,8 @@ value is matched to the loss as ``value == c * loss + g`` with c, g free of the 
 (c from the ratio of derivatives), then scale = d.scale/c and offset = sum(d.dropped) -
 d.scale*g/c.  ``condition`` says where the framework's formula is the one written (torch
 clamps the variance at eps; ``full=True`` adds Stirling's term only where y > 1).
+
+Each distribution's module registers its peers with :func:`peer`, next to its entries.
 """
 
 from __future__ import annotations
@@ -69,91 +71,9 @@ def peer(entry: str, function: str, call: str, condition: str = ""):
     return register
 
 
-def _lse(s):
-    z, j, K = s["z"], s["j"], s["K"]
-    return sp.log(sp.Sum(sp.exp(z[j]), (j, 1, K)))
-
-
 TORCH = "torch.nn.functional."
 SK_LOSS = "sklearn._loss.loss."
 SK = "sklearn.metrics."
-
-peer("gaussian", TORCH + "mse_loss", "mse_loss(yhat, y)")(lambda s: (s["yhat"] - s["y"]) ** 2)
-peer("gaussian", SK + "mean_squared_error", "mean_squared_error([y], [yhat])")(lambda s: (s["y"] - s["yhat"]) ** 2)
-peer("gaussian", SK_LOSS + "HalfSquaredError", "HalfSquaredError().loss(y, yhat)")(
-    lambda s: (s["y"] - s["yhat"]) ** 2 / 2)
-peer("bernoulli", TORCH + "binary_cross_entropy", "binary_cross_entropy(yhat, y)")(
-    lambda s: -(s["y"] * sp.log(s["yhat"]) + (1 - s["y"]) * sp.log(1 - s["yhat"])))
-peer("bernoulli", SK + "log_loss", "log_loss([y], [yhat], labels=[0, 1])")(
-    lambda s: -(s["y"] * sp.log(s["yhat"]) + (1 - s["y"]) * sp.log(1 - s["yhat"])))
-peer("categorical", TORCH + "nll_loss", "nll_loss(log(yhat), c)", "one-hot y = e_c")(
-    lambda s: -sp.Sum(s["y"][s["k"]] * sp.log(s["yhat"][s["k"]]), (s["k"], 1, s["K"])))
-peer("categorical", TORCH + "cross_entropy", "cross_entropy(log(yhat), y)", "probability targets")(
-    lambda s: -sp.Sum(s["y"][s["k"]] * sp.log(s["yhat"][s["k"]]), (s["k"], 1, s["K"])))
-peer("gaussian_variance", TORCH + "gaussian_nll_loss", "gaussian_nll_loss(mu, y, var)",
-     "var >= eps (torch clamps the variance at eps = 1e-6)")(
-    lambda s: (sp.log(s["var"]) + (s["mu"] - s["y"]) ** 2 / s["var"]) / 2)
-peer("gaussian_variance", TORCH + "gaussian_nll_loss", "gaussian_nll_loss(mu, y, var, full=True)",
-     "var >= eps (torch clamps the variance at eps = 1e-6)")(
-    lambda s: (sp.log(s["var"]) + (s["mu"] - s["y"]) ** 2 / s["var"]) / 2 + sp.log(2 * sp.pi) / 2)
-peer("laplace", TORCH + "l1_loss", "l1_loss(yhat, y)")(lambda s: sp.Abs(s["yhat"] - s["y"]))
-peer("laplace", SK + "mean_absolute_error", "mean_absolute_error([y], [yhat])")(lambda s: sp.Abs(s["y"] - s["yhat"]))
-peer("bernoulli_logits", TORCH + "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits(z, y)")(
-    lambda s: sp.log(1 + sp.exp(s["z"])) - s["y"] * s["z"])
-peer("bernoulli_logits", SK_LOSS + "HalfBinomialLoss", "HalfBinomialLoss().loss(y, z)")(
-    lambda s: sp.log(1 + sp.exp(s["z"])) - s["y"] * s["z"])
-peer("categorical_logits", TORCH + "cross_entropy", "cross_entropy(z, c)", "index target c, one-hot y = e_c")(
-    lambda s: _lse(s) - sp.Sum(s["y"][s["k"]] * s["z"][s["k"]], (s["k"], 1, s["K"])))
-peer("categorical_logits", TORCH + "cross_entropy", "cross_entropy(z, y)", "probability targets")(
-    lambda s: -sp.Sum(s["y"][s["k"]] * (s["z"][s["k"]] - _lse(s)), (s["k"], 1, s["K"])))
-peer("categorical_smoothed", TORCH + "cross_entropy", "cross_entropy(log(yhat), c, label_smoothing=eps)",
-     "index target c, one-hot y = e_c")(
-    lambda s: -(1 - s["eps"]) * sp.Sum(s["y"][s["k"]] * sp.log(s["yhat"][s["k"]]), (s["k"], 1, s["K"]))
-    - s["eps"] / s["K"] * sp.Sum(sp.log(s["yhat"][s["k"]]), (s["k"], 1, s["K"])))
-peer("poisson", TORCH + "poisson_nll_loss", "poisson_nll_loss(lambda, y, log_input=False, eps=0)",
-     "eps = 0 (the default eps = 1e-8 is added inside the log)")(
-    lambda s: s["lambda"] - s["y"] * sp.log(s["lambda"]))
-peer("poisson_log", TORCH + "poisson_nll_loss", "poisson_nll_loss(z, y)")(lambda s: sp.exp(s["z"]) - s["y"] * s["z"])
-peer("poisson_log", TORCH + "poisson_nll_loss", "poisson_nll_loss(z, y, full=True)",
-     "Stirling's term is added only where y > 1")(
-    lambda s: sp.exp(s["z"]) - s["y"] * s["z"]
-    + sp.Piecewise((s["y"] * sp.log(s["y"]) - s["y"] + sp.log(2 * sp.pi * s["y"]) / 2, s["y"] > 1), (0, True)))
-peer("poisson_log", SK_LOSS + "HalfPoissonLoss", "HalfPoissonLoss().loss(y, z)")(
-    lambda s: sp.exp(s["z"]) - s["y"] * s["z"])
-peer("gamma", SK_LOSS + "HalfGammaLoss", "HalfGammaLoss().loss(y, log(mu))")(
-    lambda s: sp.log(s["mu"]) + s["y"] * sp.exp(-sp.log(s["mu"])))
-peer("gamma", SK + "mean_gamma_deviance", "mean_gamma_deviance([y], [mu])")(
-    lambda s: 2 * (sp.log(s["mu"] / s["y"]) + s["y"] / s["mu"] - 1))
-peer("exponential", SK_LOSS + "HalfGammaLoss", "HalfGammaLoss().loss(y, log(mu))")(
-    lambda s: sp.log(s["mu"]) + s["y"] * sp.exp(-sp.log(s["mu"])))
-peer("inverse_gaussian", SK + "mean_tweedie_deviance", "mean_tweedie_deviance([y], [mu], power=3)")(
-    lambda s: 2 * (s["y"] ** -1 / 2 - s["y"] * s["mu"] ** -2 / -2 + s["mu"] ** -1 / -1))
-peer("tweedie", SK_LOSS + "HalfTweedieLoss", "HalfTweedieLoss(power=p).loss(y, z)")(
-    lambda s: sp.exp(s["z"]) ** (2 - s["p"]) / (2 - s["p"]) - s["y"] * sp.exp(s["z"]) ** (1 - s["p"]) / (1 - s["p"]))
-peer("tweedie", SK + "mean_tweedie_deviance", "mean_tweedie_deviance([y], [exp(z)], power=p)")(
-    lambda s: 2 * (s["y"] ** (2 - s["p"]) / ((1 - s["p"]) * (2 - s["p"]))
-                   - s["y"] * sp.exp(s["z"]) ** (1 - s["p"]) / (1 - s["p"])
-                   + sp.exp(s["z"]) ** (2 - s["p"]) / (2 - s["p"])))
-peer("asymmetric_laplace", SK + "mean_pinball_loss", "mean_pinball_loss([y], [q], alpha=tau)")(
-    lambda s: sp.Max(s["tau"] * (s["y"] - s["q"]), (s["tau"] - 1) * (s["y"] - s["q"])))
-peer("asymmetric_laplace", SK_LOSS + "PinballLoss", "PinballLoss(quantile=tau).loss(y, q)")(
-    lambda s: sp.Max(s["tau"] * (s["y"] - s["q"]), (s["tau"] - 1) * (s["y"] - s["q"])))
-peer("huber", TORCH + "huber_loss", "huber_loss(yhat, y, delta=delta)")(
-    lambda s: sp.Piecewise(((s["y"] - s["yhat"]) ** 2 / 2, sp.Abs(s["y"] - s["yhat"]) <= s["delta"]),
-                           (s["delta"] * (sp.Abs(s["y"] - s["yhat"]) - s["delta"] / 2), True)))
-peer("huber", TORCH + "smooth_l1_loss", "smooth_l1_loss(yhat, y, beta=delta)")(
-    lambda s: sp.Piecewise(((s["y"] - s["yhat"]) ** 2 / (2 * s["delta"]), sp.Abs(s["y"] - s["yhat"]) <= s["delta"]),
-                           (sp.Abs(s["y"] - s["yhat"]) - s["delta"] / 2, True)))
-peer("lognormal", TORCH + "mse_loss", "mse_loss(m, log(y))")(lambda s: (s["m"] - sp.log(s["y"])) ** 2)
-peer("multivariate_gaussian", TORCH + "mse_loss", "mse_loss(yhat, y, reduction='sum')", "one example, d coordinates")(
-    lambda s: sp.Sum((s["yhat"][s["j"]] - s["y"][s["j"]]) ** 2, (s["j"], 1, s["d"])))
-peer("binomial", TORCH + "binary_cross_entropy", "binary_cross_entropy(yhat, y/N)", "the proportion y/N as target")(
-    lambda s: -(s["y"] / s["N"] * sp.log(s["yhat"]) + (1 - s["y"] / s["N"]) * sp.log(1 - s["yhat"])))
-peer("multinomial", TORCH + "cross_entropy", "cross_entropy(log(yhat), y/N)", "the proportions y/N as targets")(
-    lambda s: -sp.Sum(s["y"][s["k"]] / s["N"] * sp.log(s["yhat"][s["k"]]), (s["k"], 1, s["K"])))
-peer("von_mises", TORCH + "cosine_similarity", "1 - cosine_similarity(u(mu), u(y))",
-     "unit vectors u(a) = (cos a, sin a): their cosine similarity is cos(y - mu)")(
-    lambda s: 1 - sp.cos(s["y"] - s["mu"]))
 
 
 def symbols_of(d) -> dict:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derive import symbols as S
-from derive.assumptions.base import Assumption, Link
+from derive.entries import Assumption, Link
 from derive.errors import Unsupported
 from derive.symbolic.constraints import ONE_HOT
 from derive.symbolic.domains import expand_logs, is_positive_on, resolve_piecewise

@@ -1,11 +1,24 @@
-"""Benchmarks for `derive`, printed as figures (never asserted in tests).
+"""Benchmarks for `derive`, each figure also a ratio to ``import sympy`` measured in the same run
+(never asserted in tests: the machine's load moves them).
 
-    python scripts/bench.py            # everything
-    python scripts/bench.py derive     # one section: import, derive, build, parse, equiv, info
+    python scripts/bench.py                      # everything
+    python scripts/bench.py startup build        # sections: startup, derive, build, parse, equiv, batch, info, codegen
+    python scripts/bench.py --json               # one JSON object instead of lines
+    python scripts/bench.py --root DIR           # benchmark the checkout at DIR (e.g. a baseline)
+
+Commands run in fresh processes are timed in CPU seconds (user + system of the process and
+every child it waits for, from ``getrusage``) and in wall seconds; the ratio is of CPU time,
+which a loaded machine disturbs less.  In-process figures are wall seconds.  The baseline,
+``python -c "import sympy"``, is the median of five fresh processes.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -14,105 +27,280 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+RESULTS: dict[str, dict] = {}
+BASE: dict[str, float] = {}
+QUIET = False
 
 
-def _timed(fn) -> float:
+def say(line: str) -> None:
+    if not QUIET:
+        print(line, flush=True)
+
+
+def timed(fn) -> float:
+    """Wall seconds of one call."""
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
 
 
-def _summary(label: str, seconds: list[float]) -> None:
-    print(f"{label:<34} n={len(seconds):<4} median {statistics.median(seconds) * 1e3:9.1f} ms"
-          f"   max {max(seconds) * 1e3:9.1f} ms   total {sum(seconds):7.2f} s")
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
-def bench_import() -> None:
-    runs = [_timed(lambda: subprocess.run([sys.executable, "-c", "import derive"], check=True, cwd=ROOT))
-            for _ in range(5)]
-    _summary("import derive (fresh process)", runs)
+def command(args: list[str], env: dict | None = None) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of a fresh ``python args`` in ROOT."""
+    cpu, start = children_cpu(), time.perf_counter()
+    subprocess.run([sys.executable, *args], check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
+                   env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+    return children_cpu() - cpu, time.perf_counter() - start
+
+
+def record(name: str, cpu: float | None, wall: float, **extra) -> None:
+    """One figure: seconds and the ratio to the baseline (CPU to CPU, else wall to wall)."""
+    ratio = cpu / BASE["cpu"] if cpu is not None else wall / BASE["wall"]
+    RESULTS[name] = {"cpu_s": None if cpu is None else round(cpu, 4), "wall_s": round(wall, 4),
+                     "ratio_to_import_sympy": round(ratio, 2), **extra}
+    cpu_text = f"cpu {cpu:7.2f} s" if cpu is not None else " " * 13
+    say(f"{name:<46} {cpu_text}   wall {wall:7.2f} s   = {ratio:6.2f} x import sympy"
+        + "".join(f"   {k} {v}" for k, v in extra.items()))
+
+
+def repeated(name: str, args: list[str], runs: int = 5, env: dict | None = None) -> None:
+    times = [command(args, env) for _ in range(runs)]
+    record(name, statistics.median(t[0] for t in times), statistics.median(t[1] for t in times))
+
+
+def baseline() -> None:
+    times = [command(["-c", "import sympy"]) for _ in range(5)]
+    BASE["cpu"] = statistics.median(t[0] for t in times)
+    BASE["wall"] = statistics.median(t[1] for t in times)
+    RESULTS["import sympy (baseline)"] = {"cpu_s": round(BASE["cpu"], 4), "wall_s": round(BASE["wall"], 4),
+                                          "ratio_to_import_sympy": 1.0}
+    say(f"{'import sympy (baseline)':<46} cpu {BASE['cpu']:7.2f} s   wall {BASE['wall']:7.2f} s")
+
+
+def bench_startup() -> None:
+    repeated("python -c 'import argparse'", ["-c", "import argparse"])
+    repeated("import derive", ["-c", "import derive"])
+    repeated("import derive; derive.derive('gaussian')", ["-c", "import derive; derive.derive('gaussian')"])
+    repeated("derive --help", ["-m", "derive.cli", "--help"])
+    repeated("derive list", ["-m", "derive.cli", "list"], runs=3)
 
 
 def bench_derive() -> None:
+    sys.path.insert(0, str(ROOT))
     from derive.assumptions import get, names
     from derive.engine import run
 
-    times = {name: _timed(lambda name=name: run(get(name))) for name in names()}
-    for name, seconds in times.items():
-        print(f"  derive {name:<26} {seconds * 1e3:9.1f} ms")
-    _summary("derive, per assumption", list(times.values()))
+    times = []
+    for name in names():
+        start = time.perf_counter()
+        run(get(name))
+        times.append(time.perf_counter() - start)
+    record("derive, median per entry (in-process)", None, statistics.median(times), entries=len(times),
+           total_s=round(sum(times), 2))
+
+
+def build_args(out: Path, *extra: str) -> list[str]:
+    return ["-m", "derive.cli", "build", "--out", str(out), *extra]
+
+
+def supports(option: str) -> bool:
+    help_text = subprocess.run([sys.executable, "-m", "derive.cli", "build", "--help"], capture_output=True,
+                               text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
+    return option in help_text
 
 
 def bench_build() -> None:
-    from derive.publish import build
+    """Cold builds (no cache, one process and all cores), a rebuild with nothing changed, and
+    one with one entry's records gone (as after editing that entry)."""
+    cached = supports("--no-cache")
+    with tempfile.TemporaryDirectory(prefix="derive-bench-") as folder:
+        folder = Path(folder)
+        env = {"XDG_CACHE_HOME": str(folder / "cache")}
+        cold = ["--no-cache", "-j", "1"] if cached else []
+        record("derive build, cold, -j 1", *command(build_args(folder / "a", *cold), env))
+        if not cached:
+            return
+        cores = str(os.cpu_count() or 1)
+        record(f"derive build, cold, -j {cores} (fills the cache)", *command(build_args(folder / "b", "-j", cores), env))
+        record("derive build, nothing changed (cached)", *command(build_args(folder / "c"), env))
+        sys.path.insert(0, str(ROOT))
+        os.environ["XDG_CACHE_HOME"] = env["XDG_CACHE_HOME"]
+        from derive.cache import Cache, entry_keys
 
-    with tempfile.TemporaryDirectory() as out:
-        print(f"{'derive build (in-process, cold)':<34} {_timed(lambda: build(out)):7.2f} s")
+        store = Cache()
+        shutil.rmtree(store.root / "build")
+        key = entry_keys(["laplace"])["laplace"]
+        for kind in ("entry", "figure"):
+            store.path(kind, key).unlink(missing_ok=True)
+        record("derive build, one entry changed (laplace), -j 1", *command(build_args(folder / "d", "-j", "1"), env))
 
 
 def bench_parse() -> None:
+    """Parse time per formula over the development corpora (read or refused alike), and the
+    read-back of every expression `derive build` prints."""
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "tests"))
     from derive.errors import ParseError
-    from derive.latex.parse import parse_latex
-    from latex.test_parse import CORPUS_BAD, CORPUS_GOOD
+    from derive.latex.parse import parse_latex, readback_functions, readback_symbols
+    from latex.corpus import DEVELOPMENT_CORPUS
+    from latex.sympy_pairs import PAIRS
+    from latex.test_roundtrip import from_srepr, printed_pairs
+    from latex.textbook_corpus import ROWS
 
-    def attempt(text: str) -> None:
+    def attempt(text: str, options: dict | None = None) -> None:
         try:
-            parse_latex(text)
+            parse_latex(text, **(options or {}))
         except ParseError:
             pass
 
-    formulas = [tex for _, tex, _ in CORPUS_GOOD + CORPUS_BAD]
-    _summary("parse, per LATEX.md formula", [_timed(lambda t=t: attempt(t)) for t in formulas])
+    def read_back(tex: str, srepr: str) -> None:
+        want = from_srepr(srepr)
+        parse_latex(tex, symbols=readback_symbols(want), functions=readback_functions(want))
+
+    corpora = {
+        "parse, per development formula": [lambda t=tex: attempt(t) for _, tex, _ in DEVELOPMENT_CORPUS],
+        "parse, per textbook formula": [lambda t=tex, o=opts: attempt(t, o) for _, tex, _, opts in ROWS],
+        "parse, per SymPy test pair": [lambda t=tex, o=opts: attempt(t, o) for tex, _, opts in PAIRS],
+        "parse, per printed catalog formula": [lambda t=tex, s=srepr: read_back(t, s)
+                                               for _, tex, srepr in printed_pairs()],
+    }
+    for label, calls in corpora.items():
+        times = [timed(call) for call in calls]
+        record(label + " (median)", None, statistics.median(times), formulas=len(times),
+               max_ms=round(max(times) * 1e3, 2))
+
+
+def corpus_cases() -> list[tuple]:
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "tests"))
+    from equivalence_corpus import PAIRS
+
+    cases = []
+    for pair in PAIRS:
+        for other, mode in [(pair.b, mode) for mode in pair.modes] + pair.mutant_cases():
+            cases.append((pair.id, pair.a, other, mode, pair.params or None))
+    return cases
 
 
 def bench_equiv() -> None:
-    """Verdict latency over the equivalence corpus and its mutants: median, p90, max.  With
-    BENCH_VERDICTS=FILE set, each case's verdict is written there (one per line) to compare runs."""
-    import os
-
+    """Verdict latency over the equivalence corpus and its mutants.  With BENCH_VERDICTS=FILE
+    set, each case's verdict is written there (one per line) to compare runs."""
     from derive.equivalence import equivalent
-    from equivalence_corpus import PAIRS
 
     times, decided, lines = [], 0, []
-    for pair in PAIRS:
-        cases = [(pair.b, mode) for mode in pair.modes] + pair.mutant_cases()
-        for other, mode in cases:
-            start = time.perf_counter()
-            verdict = equivalent(pair.a, other, params=pair.params or None, mode=mode)
-            times.append(time.perf_counter() - start)
-            decided += verdict.holds is not None
-            lines.append(f"{pair.id}\t{mode}\t{other}\t{verdict.holds}")
+    for pid, a, b, mode, params in corpus_cases():
+        start = time.perf_counter()
+        verdict = equivalent(a, b, params=params, mode=mode)
+        times.append(time.perf_counter() - start)
+        decided += verdict.holds is not None
+        lines.append(f"{pid}\t{mode}\t{b}\t{verdict.holds}")
     ordered = sorted(times)
     p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
-    print(f"{'equivalent, per corpus case':<34} n={len(times):<4} median {statistics.median(times) * 1e3:9.1f} ms"
-          f"   p90 {p90 * 1e3:9.1f} ms   max {max(times) * 1e3:9.1f} ms   total {sum(times):7.2f} s")
-    print(f"{'decided (not undecided)':<34} {decided} of {len(times)} ({100 * decided / len(times):.1f}%)")
+    record("equivalent, median per corpus case", None, statistics.median(times), cases=len(times))
+    record("equivalent, p90 per corpus case", None, p90)
+    record("equivalent, max per corpus case", None, max(times))
+    record("equivalent, whole corpus one by one", None, sum(times), decided=decided)
     if os.environ.get("BENCH_VERDICTS"):
         Path(os.environ["BENCH_VERDICTS"]).write_text("\n".join(lines) + "\n")
 
 
+def bench_batch() -> None:
+    """The same corpus through derive.verify_many on a process pool of all cores."""
+    try:
+        from derive.batch import verify_many
+    except ImportError as missing:
+        say(f"batch: skipped ({missing})")
+        return
+    pairs = [{"a": a, "b": b, "mode": mode, "params": list(params) if params else None}
+             for _, a, b, mode, params in corpus_cases()]
+    start = time.perf_counter()
+    verify_many(pairs)
+    record(f"verify_many, whole corpus, {os.cpu_count()} processes", None, time.perf_counter() - start,
+           cases=len(pairs))
+
+
 def bench_info() -> None:
-    """Closed forms and identities, each from a cold cache (a build before it fills them)."""
+    """Closed forms and identities, each from a cold cache."""
+    sys.path.insert(0, str(ROOT))
     from derive.infotheory import FAMILIES, closed_forms, identity, kl_pairs
 
-    for cached in (closed_forms.entropy_derivation, closed_forms._kl_derivation, identity._all):
-        cached.cache_clear()
-    entropy = [_timed(lambda f=f: closed_forms.entropy_derivation(f)) for f in FAMILIES]
-    _summary("entropy closed form, per family", entropy)
-    kl = [_timed(lambda pair=pair: closed_forms.kl_derivation(*pair)) for pair in kl_pairs()]
-    _summary("KL closed form, per registered pair", kl)
-    print(f"{'identities (8), proved':<34} {_timed(identity.identities):9.2f} s")
+    start = time.perf_counter()
+    for f in FAMILIES:
+        closed_forms.entropy_derivation(f)
+    record("entropy closed forms, every family", None, time.perf_counter() - start)
+    start = time.perf_counter()
+    for pair in kl_pairs():
+        closed_forms.kl_derivation(*pair)
+    record("KL closed forms, every registered pair", None, time.perf_counter() - start)
+    start = time.perf_counter()
+    identity.identities()
+    record("identities, proved", None, time.perf_counter() - start)
 
 
-SECTIONS = {"import": bench_import, "derive": bench_derive, "build": bench_build,
-            "parse": bench_parse, "equiv": bench_equiv, "info": bench_info}
+def bench_codegen() -> None:
+    """Generated torch loss + gradient (one forward, the derived gradient in closed form) against the
+    framework function's forward + backward (autograd), on 1e6 elements; median of 7 runs each."""
+    import torch
 
-if __name__ == "__main__":
-    chosen = sys.argv[1:] or list(SECTIONS)
-    for section in chosen:
+    sys.path.insert(0, str(ROOT))
+    from derive.codegen import compile_code
+    from derive.engine import derive
+
+    torch.manual_seed(0)
+    n = 1_000_000
+    z = torch.randn(n, dtype=torch.float64) * 5
+    cases = {
+        "bernoulli_logits": (lambda t: torch.nn.functional.binary_cross_entropy_with_logits(t, y01, reduction="sum"),
+                             lambda f: (f["loss"](y01, z), f["gradient"](y01, z))),
+        "poisson_log": (lambda t: torch.nn.functional.poisson_nll_loss(t, counts, log_input=True, full=False,
+                                                                       reduction="sum"),
+                        lambda f: (f["loss"](counts, z / 5), f["gradient"](counts, z / 5))),
+    }
+    y01 = (torch.rand(n, dtype=torch.float64) < 0.5).double()
+    counts = torch.poisson(torch.full((n,), 3.0, dtype=torch.float64))
+    for name, (peer, ours) in cases.items():
+        fns = compile_code(derive(name), "torch")
+        arg = z if name == "bernoulli_logits" else z / 5
+
+        def framework():
+            t = arg.clone().requires_grad_(True)
+            peer(t).backward()
+            return t.grad
+
+        generated = [timed(lambda: ours(fns)) for _ in range(7)]
+        reference = [timed(framework) for _ in range(7)]
+        ratio = statistics.median(generated) / statistics.median(reference)
+        record(f"codegen {name}, generated loss + gradient, 1e6", None, statistics.median(generated),
+               framework_fwd_bwd_s=round(statistics.median(reference), 4), ratio_to_framework=round(ratio, 2))
+
+
+SECTIONS = {"startup": bench_startup, "derive": bench_derive, "build": bench_build, "parse": bench_parse,
+            "equiv": bench_equiv, "batch": bench_batch, "info": bench_info,
+            "codegen": bench_codegen}
+
+
+def main() -> None:
+    global ROOT, QUIET
+    cli = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    cli.add_argument("sections", nargs="*", choices=[[], *SECTIONS], default=[], metavar="SECTION",
+                     help=", ".join(SECTIONS))
+    cli.add_argument("--json", action="store_true", help="print one JSON object")
+    cli.add_argument("--root", type=Path, default=ROOT, help="the checkout to benchmark")
+    args = cli.parse_args()
+    ROOT, QUIET = args.root.resolve(), args.json
+    baseline()
+    for section in args.sections or list(SECTIONS):
         try:
             SECTIONS[section]()
         except ImportError as missing:
-            print(f"{section}: skipped ({missing})")
+            say(f"{section}: skipped ({missing})")
+    if args.json:
+        print(json.dumps({"root": str(ROOT), "cores": os.cpu_count(), "figures": RESULTS}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -21,7 +21,7 @@ from derive.stages import onehot_constraint, quasi_log_likelihood
 from derive.symbolic.domains import resolve_piecewise, split_sums
 from derive.symbolic.rules import distribute
 from derive.errors import DomainError, Unsupported
-from derive.assumptions.multivariate import QuadraticForm
+from derive.distributions.multivariate_normal import QuadraticForm
 from derive.peers import symbols_of, table
 
 pi, log, exp, Abs = sp.pi, sp.log, sp.exp, sp.Abs

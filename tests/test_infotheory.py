@@ -10,6 +10,7 @@ import pytest
 import sympy as sp
 from sympy.functions.elementary.piecewise import ExprCondPair
 
+import derive
 import derive.infotheory as it
 from derive.errors import DeriveError, DistributionError, Unsupported
 from derive.infotheory.closed_forms import register_kl
@@ -416,3 +417,41 @@ def test_leibniz_differentiates_under_the_integral_sign_without_integrating():
     assert vanishes(sp.Derivative(inner, theta) - sp.Integral(x * sp.diff(q(x, theta), theta) / q(x, theta),
                                                                (x, 0, 1)))
     assert not vanishes(sp.Derivative(inner, theta))
+
+
+# --------------------------------------------------------------------------- entries
+
+
+def test_gaussian_entry_entropy_is_the_textbook_formula_exactly():
+    d = derive.derive("gaussian")
+    sigma = next(s for s in d.fixed if s.name == "sigma")
+    textbook = sp.log(2 * sp.pi * sp.E * sigma**2) / 2
+    assert sp.expand_log(d.entropy() - textbook, force=True) == 0  # sigma > 0: the split is valid
+
+
+def test_entry_entropy_follows_the_link_and_the_parametrisation():
+    z = next(iter(derive.derive("bernoulli_logits").params))
+    p = 1 / (1 + sp.exp(-z))
+    bernoulli = -(p * sp.log(p) + (1 - p) * sp.log(1 - p))
+    assert sp.simplify(derive.derive("bernoulli_logits").entropy() - bernoulli) == 0
+    var = next(s for s in derive.derive("gaussian_variance").params if s.name == "var")
+    assert sp.expand_log(derive.derive("gaussian_variance").entropy() - sp.log(2 * sp.pi * sp.E * var) / 2,
+                         force=True) == 0
+
+
+def test_entry_kl_and_cross_entropy_are_the_family_closed_forms_at_the_entries_parameters():
+    gaussian, laplace = derive.derive("gaussian"), derive.derive("laplace")
+    sigma, b = gaussian.fixed[0], laplace.fixed[0]
+    # same location yhat: KL(N(yhat, sigma^2) || Laplace(yhat, b)) = E|x - yhat|/b + log(2b) - H(N)
+    textbook = sigma * sp.sqrt(2 / sp.pi) / b + sp.log(2 * b) - sp.log(2 * sp.pi * sp.E * sigma**2) / 2
+    assert sp.simplify(sp.expand_log(gaussian.kl(laplace) - textbook, force=True)) == 0
+    assert sp.simplify(gaussian.cross_entropy(laplace) - gaussian.entropy() - gaussian.kl(laplace)) == 0
+    assert gaussian.kl(gaussian) == 0
+
+
+def test_entry_without_a_family_or_pair_is_refused_by_name():
+    with pytest.raises(Unsupported, match=r"^huber: the entry parametrises no family of derive.distributions"):
+        derive.derive("huber").entropy()
+    with pytest.raises(Unsupported, match=r"^no KL rule for P = bernoulli, Q = geometric; registered with "
+                                          r"P = bernoulli: bernoulli, poisson$"):
+        derive.derive("bernoulli").kl(derive.derive("geometric"))

@@ -410,8 +410,8 @@ def test_progress_line_only_on_a_terminal(tmp_path):
             return True
 
     quiet, shown = cli.ProgressLine(io.StringIO()), cli.ProgressLine(Terminal())
-    publish.build(tmp_path / "a", only=["gaussian", "bernoulli"], formats=("md",), progress=quiet)
-    publish.build(tmp_path / "b", only=["gaussian", "bernoulli"], formats=("md",), progress=shown)
+    publish.build(tmp_path / "a", only=["gaussian", "bernoulli"], formats=("md",), progress=quiet, cache=False)
+    publish.build(tmp_path / "b", only=["gaussian", "bernoulli"], formats=("md",), progress=shown, cache=False)
     shown.done()
     assert quiet.stream.getvalue() == ""
     text = shown.stream.getvalue()

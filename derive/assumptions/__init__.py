@@ -1,10 +1,7 @@
-"""The catalogue: one declarative entry per assumption.  Importing this package registers
-every entry; the module order is the order of the documents."""
+"""The catalogue: every loss entry of every module of :mod:`derive.distributions`, in the
+order of the documents."""
 
-from derive.assumptions.base import Assumption, Link, Reference, get, names, register
-from derive.assumptions import classic  # noqa: F401  (registers its entries)
-from derive.assumptions import continuous  # noqa: F401
-from derive.assumptions import discrete  # noqa: F401
-from derive.assumptions import multivariate  # noqa: F401
+import derive.distributions  # noqa: F401  (loads every distribution, registering its entries)
+from derive.entries import Assumption, Link, Reference, get, names, register
 
 __all__ = ["Assumption", "Link", "Reference", "get", "names", "register"]

@@ -9,8 +9,9 @@ Each is computed the same way: expand the logs into sum_f c_f f(x), use linearit
 each E_P[f] (:func:`derive.symbolic.expectation.expect`), simplify.  A family of independent coordinates
 (``mvn_diag``) sums the closed form of its coordinate family over j = 1..d.
 
-KL pairs live in a registry (:func:`register_kl`): a pair must be registered to be served,
-a pair is registered once, and a miss names both families.  Results are cached.
+KL pairs live in a registry (:func:`register_kl`), filled from each family's ``kl`` (declared
+in its module of :mod:`derive.distributions`): a pair must be registered to be served, a pair
+is registered once, and a miss names both families.  Results are cached.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import sympy as sp
 
 from derive.errors import Unsupported
 from derive.symbols import srepr
+from derive.symbolic.rules import substitute_mean
 from derive.infotheory.algebra import tidy
 from derive.symbolic.expectation import (INTEGRATION, SCORE, SERIES, SUMMATION, Expectation, expect, log_terms,
                                          score_moments)
@@ -64,17 +66,30 @@ _KL_PAIRS: list[tuple[str, str]] = []
 
 
 def register_kl(p: str, q: str) -> None:
-    """Serve D_KL(p || q).  Both families must exist; registering a pair twice is an error."""
+    """Serve D_KL(p || q).  Both families must exist; registering a pair twice is an error.
+    Every family's own pair and the pairs its ``kl`` declares are registered on import."""
     fp, fq = family(p), family(q)
     if (p, q) in _KL_PAIRS:
         raise ValueError(f"KL({p} || {q}) is already registered")
     if (fp.coordinates or fq.coordinates) and p != q:
         raise ValueError(f"KL({p} || {q}): a family of coordinates pairs only with itself")
     _KL_PAIRS.append((p, q))
+    _KL_PAIRS.sort(key=_pair_order)
+
+
+def _pair_order(pair: tuple[str, str]) -> tuple:
+    """Each family with itself first (in the families' order); then the pairs across
+    families with a finite (or support-guarded) KL, then those whose KL is infinite (supp P
+    not within supp Q), each alphabetically."""
+    p, q = pair
+    if p == q:
+        return (0, list(FAMILIES).index(p))
+    infinite = _support_condition(bind(p, "_p", "P"), bind(q, "_q", "Q")) == sp.false
+    return (1, infinite, p, q)
 
 
 def kl_pairs() -> list[tuple[str, str]]:
-    """The registered (P family, Q family) pairs, in registration order."""
+    """The registered (P family, Q family) pairs, in the order of :func:`_pair_order`."""
     return list(_KL_PAIRS)
 
 
@@ -84,20 +99,6 @@ def _require_pair(p: str, q: str) -> None:
         with_p = [b for a, b in _KL_PAIRS if a == p]
         raise Unsupported(f"no KL rule for P = {p}, Q = {q}; registered with P = {p}: "
                           f"{', '.join(with_p) or 'none'}")
-
-
-for _name in FAMILIES:
-    register_kl(_name, _name)
-for _p, _q in (  # torch.distributions.kl's cross-family pairs among our families
-        ("bernoulli", "poisson"), ("beta", "exponential"), ("beta", "gamma"), ("beta", "normal"),
-        ("beta", "uniform"), ("exponential", "gamma"), ("exponential", "normal"),
-        ("gamma", "exponential"), ("gamma", "normal"), ("laplace", "normal"), ("normal", "laplace"),
-        ("uniform", "beta"), ("uniform", "exponential"), ("uniform", "gamma"), ("uniform", "normal"),
-        ("exponential", "beta"), ("exponential", "uniform"), ("gamma", "beta"), ("gamma", "uniform"),
-        ("laplace", "beta"), ("laplace", "exponential"), ("laplace", "gamma"), ("laplace", "uniform"),
-        ("normal", "beta"), ("normal", "exponential"), ("normal", "gamma"), ("normal", "uniform"),
-        ("poisson", "bernoulli"), ("poisson", "binomial")):
-    register_kl(_p, _q)
 
 
 # --------------------------------------------------------------------------- derivation
@@ -306,3 +307,63 @@ def family_catalog() -> list[dict]:
                          for a, b in _KL_PAIRS if a == name and b != name],
         })
     return catalog
+
+
+for _family in FAMILIES.values():
+    register_kl(_family.name, _family.name)
+    for _q in _family.kl:
+        register_kl(_family.name, _q)
+
+
+# --------------------------------------------------------------------------- catalogue entries
+
+
+def _entry_values(d, suffix: str) -> tuple[dict, tuple | None]:
+    """The family's parameter symbols (named with ``suffix``) -> the entry's values, and the
+    entry's link (mean, value) with the mean renamed apart: two entries may share the
+    symbol of their mean (bernoulli's yhat is bernoulli_logits' sigmoid(z))."""
+    a = d.assumption
+    if not a.family:
+        raise Unsupported(f"{a.name}: the entry parametrises no family of derive.distributions, "
+                          "so its entropy and KL are not derived")
+    s = parameters(family(a.family), suffix)
+    values = {getattr(s, attr(name)): value for name, value in a.family_params}
+    if d.link is None:
+        return values, None
+    mean, value = d.link
+    base = mean.base if isinstance(mean, sp.Indexed) else mean
+    label = sp.Dummy(str(base.label if isinstance(base, sp.IndexedBase) else base) + suffix,
+                     **(base.label if isinstance(base, sp.IndexedBase) else base).assumptions0)
+    apart = sp.IndexedBase(label) if isinstance(base, sp.IndexedBase) else label
+    values = {k: v.xreplace({base: apart}) for k, v in values.items()}
+    return values, (mean.xreplace({base: apart}), value)
+
+
+def _in_entries(expr: sp.Expr, *sides: tuple[dict, tuple | None]) -> sp.Expr:
+    """``expr`` in the entries' symbols: the family parameters replaced by each entry's
+    values, then each entry's mean by its link (bernoulli_logits: p = sigmoid(z))."""
+    expr = expr.xreplace({k: v for values, _ in sides for k, v in values.items()})
+    for _, link in sides:
+        if link is not None:
+            expr = substitute_mean(expr, *link)
+    return expr
+
+
+def entry_entropy(d) -> sp.Expr:
+    """H of the distribution a derivation ``d`` assumes, in the entry's symbols: the entropy of
+    its family (derived from the family's density) at the entry's parameters."""
+    side = _entry_values(d, "")
+    return _in_entries(entropy_closed_form(d.assumption.family), side)
+
+
+def entry_kl(d, other) -> sp.Expr:
+    """D_KL(P || Q) for P the distribution of ``d`` and Q that of ``other`` (a registered
+    pair of their families), in the entries' symbols."""
+    p, q = _entry_values(d, "_p"), _entry_values(other, "_q")
+    return _in_entries(kl_closed_form(d.assumption.family, other.assumption.family), p, q)
+
+
+def entry_cross_entropy(d, other) -> sp.Expr:
+    """H(P, Q) = E_P[-log q] for P the distribution of ``d`` and Q that of ``other``."""
+    p, q = _entry_values(d, "_p"), _entry_values(other, "_q")
+    return _in_entries(cross_entropy_closed_form(d.assumption.family, other.assumption.family), p, q)

@@ -24,13 +24,13 @@ from typing import Callable
 
 from derive.assumptions import names as assumption_names
 from derive.config import PrinterConfig, ProjectConfig
-from derive.engine import derive
 from derive.errors import BuildError, ConfigError, UnknownAssumption
-from derive.figures import write_figures
+from derive.cache import Cache, build_key, write_files
 from derive.publish import pdf as tex
 from derive.publish.article import article
 from derive.publish.catalog_json import catalog
-from derive.publish.context import Context, checks_of
+from derive.prepare import prepare, stage_figures
+from derive.publish.context import Context
 from derive.publish.markdown import markdown
 from derive.publish.slides import slides
 
@@ -121,14 +121,17 @@ def _remove_stale_staging(out: Path) -> None:
 def build(out: Path | str = "outputs", only: list[str] | None = None, formats=None,
           config: PrinterConfig | None = None, figures: bool = True, info: bool | None = None, *,
           pdf: bool = False, force: bool = False, progress: Progress | None = None,
-          tex_timeout: float = 300.0, project: ProjectConfig | None = None) -> list[Path]:
+          tex_timeout: float = 300.0, project: ProjectConfig | None = None, cache: Cache | bool = True,
+          jobs: int = 1) -> list[Path]:
     """Write the chosen formats (default: all four) into ``out``, the figures into
     ``out/figures`` and, with ``pdf``, the compiled LaTeX documents; returns the paths
     written.  ``info`` adds the part on entropy, cross-entropy and KL divergence (default:
     when ``only`` is not given; ``"information"`` among ``only`` asks for it).  ``force``
     overwrites files derive did not write.  ``project`` gives the title, author, date, the
     entries (when ``only`` is None) and the parts; ``config`` (when given) overrides its
-    notation.  Nothing in ``out`` changes unless the whole build succeeds."""
+    notation.  Nothing in ``out`` changes unless the whole build succeeds.
+    ``cache``: reuse what earlier builds computed (:mod:`derive.cache`; False: compute all);
+    ``jobs``: processes for the entries (the files are the same for every value)."""
     out = Path(out)
     formats = tuple(formats) if formats else tuple(FORMATS)
     unknown = [f for f in formats if f not in FORMATS]
@@ -150,30 +153,36 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
                              f"Install: {tex.TEX_INSTALL_HINT}")
     say = progress or (lambda message: None)
 
-    derivations = []
-    for index, name in enumerate(names):
-        say(f"deriving {name} ({index + 1}/{len(names)}, {len(names) - index - 1} left)")
-        derivations.append(derive(name))
-    for index, name in enumerate(names):
-        say(f"checking {name} against its references ({index + 1}/{len(names)}, {len(names) - index - 1} left)")
-        checks_of(derivations[index])  # cached; a check that cannot run is stated in the documents
+    store = cache if isinstance(cache, Cache) else Cache(enabled=bool(cache))
+    whole = build_key((names, formats, config, figures, info, project)) \
+        if store.enabled and not pdf else ""  # TeX is not in the key: --pdf builds are not cached whole
+    previous = store.load("build", whole) if whole else None
+    if not isinstance(previous, dict):
+        previous = None
+        derivations, drawn = prepare(names, figures=figures, jobs=max(1, jobs), store=store, say=say)
 
     out.mkdir(parents=True, exist_ok=True)
     _remove_stale_staging(out)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
     try:
+        sources = [FORMATS[f] for f in formats if f in LATEX_FORMATS]
+        if previous is not None:
+            say("nothing changed since a cached build: its files")
+            write_files(staging, previous)
+            return _move_into_place(staging, out, force, pdf, sources)
         overview, each = None, {}
         if figures and derivations:
             say("drawing the figures")
-            overview, each = write_figures(derivations, staging)
+            overview, each = stage_figures(derivations, drawn, staging)
         ctx = Context(config, each, overview, info=info, project=project)
         writers = {"tex": article, "slides": slides, "md": markdown, "json": catalog}
         for fmt in formats:
             say(f"writing {FORMATS[fmt]}")
             (staging / FORMATS[fmt]).write_text(writers[fmt](derivations, ctx), encoding="utf-8")
-        sources = [FORMATS[f] for f in formats if f in LATEX_FORMATS]
         if pdf and sources:
             tex.compile_all(staging, sources, timeout=tex_timeout, progress=say)
+        if whole:
+            store.store_folder("build", whole, staging)
         return _move_into_place(staging, out, force, pdf, sources)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -16,6 +16,7 @@ import torch.distributions as D
 import torch.nn.functional as F
 from scipy import stats
 
+import derive
 import derive.infotheory as it
 from numeric import evaluate, rel_close
 
@@ -166,3 +167,18 @@ def test_one_hot_cross_entropy_is_torch_cross_entropy_with_zero_based_labels():
     theirs = F.nll_loss(torch.log(yhat), torch.tensor([2])).item()
     ours = float(it.cross_entropy(it.one_hot(2, 3, first=0), (0.1, 0.7, 0.2)))
     assert rel_close(ours, theirs) and rel_close(ours, 1.6094379124341003)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_entry_entropy_and_kl_against_scipy_and_torch(seed):
+    rng = np.random.default_rng(seed)
+    sigma, b, yhat = rng.uniform(0.2, 4), rng.uniform(0.2, 4), rng.normal(0, 2)
+    gaussian, laplace = derive.derive("gaussian"), derive.derive("laplace")
+    assert rel_close(evaluate(gaussian.entropy(), {"sigma": sigma}), stats.norm(yhat, sigma).entropy(), 1e-10)
+    kl = evaluate(gaussian.kl(laplace), {"sigma": sigma, "b": b, "yhat": yhat})
+    expected = D.kl_divergence(D.Normal(_t(yhat), _t(sigma)), D.Laplace(_t(yhat), _t(b))).item()
+    assert rel_close(kl, expected, 1e-10)
+    p, z = rng.uniform(0.05, 0.95), rng.normal(0, 2)
+    kl = evaluate(derive.derive("bernoulli").kl(derive.derive("bernoulli_logits")), {"yhat": p, "z": z})
+    expected = D.kl_divergence(D.Bernoulli(probs=_t(p)), D.Bernoulli(logits=_t(z))).item()
+    assert rel_close(kl, expected, 1e-10)

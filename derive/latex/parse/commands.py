@@ -35,14 +35,14 @@ CONSTANTS = {"pi": "pi", "infty": "oo"}
 NAMED_FUNCTIONS = {
     "log": "log", "ln": "ln", "exp": "exp", "sin": "sin", "cos": "cos", "tan": "tan",
     "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "arcsin": "asin", "arccos": "acos",
-    "arctan": "atan", "det": "det",
+    "arctan": "atan", "det": "det", "csc": "csc", "sec": "sec", "cot": "cot",
 }
 LIST_FUNCTIONS = frozenset({"max", "min"})
 BIG_OPERATORS = {"sum": "sum", "prod": "prod", "int": "int"}
 FRACTIONS = frozenset({"frac", "dfrac", "tfrac", "cfrac"})
 BINOMIALS = frozenset({"binom", "dbinom", "tbinom"})
 #: Roots of names that are functions when followed by an argument list.
-ARGLIST_HEADS = frozenset({"p", "q", "P", "Q", "H", "f", "g", "h", "L", "D", "ell", "phi", "varphi", "Phi"})
+ARGLIST_HEADS = frozenset({"p", "q", "P", "Q", "H", "f", "g", "h", "F", "G", "K", "L", "D", "ell", "phi", "varphi", "Phi"})
 #: Roots of names that are functions when followed by any parenthesised expression.
 ANY_ARG_HEADS = frozenset({"sigma"})
 RELATION_COMMANDS = {
@@ -54,7 +54,8 @@ UNSUPPORTED = {
     **{c: INEQUALITY for c in ("le", "leq", "ge", "geq", "neq", "ne", "ll", "gg", "leqslant", "geqslant")},
     "sim": "'\\sim' is only understood in a subscript of \\mathbb{E}, as in \\mathbb{E}_{x \\sim p}[...]",
     "mid": "'\\mid' is only understood in an argument list such as p(y \\mid x)",
-    "partial": "derivatives are not supported", "nabla": "gradients are not supported",
+    "partial": "a derivative is written \\frac{\\partial f}{\\partial x} or \\partial_x f",
+    "nabla": "a gradient is written \\nabla_\\theta f (with the variable as a subscript)",
     "in": "set membership ('\\in') is not supported", "notin": "set membership is not supported",
     "pm": "'\\pm' is not supported", "mp": "'\\mp' is not supported",
     "cdots": "ellipses are not supported: write the sum with \\sum",
@@ -81,14 +82,18 @@ OPENING_SIZERS = frozenset({"left", "bigl", "Bigl", "biggl", "Biggl"})
 CLOSING_SIZERS = frozenset({"right", "bigr", "Bigr", "biggr", "Biggr"})
 ENVIRONMENTS = frozenset({
     "equation", "equation*", "align", "align*", "displaymath", "math", "gather", "gather*",
-    "multline", "multline*", "split",
+    "multline", "multline*", "split", "aligned", "gathered", "alignat", "alignat*", "eqnarray", "eqnarray*",
 })
 DEFAULT_SIZES = frozenset({"n", "N", "K", "D"})
+#: Environments that are mathematics: a function by cases.
+CASES_ENVIRONMENTS = frozenset({"cases", "dcases", "cases*"})
 
 DELIMITERS = frozenset({
     "(", ")", "[", "]", "|", "\\{", "\\}", "\\|", "\\lvert", "\\rvert", "\\lVert", "\\rVert",
-    "\\vert", "\\Vert", "\\langle", "\\rangle", "/",
+    "\\vert", "\\Vert", "\\langle", "\\rangle", "/", "\\lfloor", "\\rfloor", "\\lceil", "\\rceil",
 })
+#: Floor and ceiling brackets -> (closer, function-table key).
+ROUNDINGS = {"\\lfloor": ("\\rfloor", "floor"), "\\lceil": ("\\rceil", "ceil")}
 BRACKETS = {"(": ")", "[": "]", "\\{": "\\}"}
 BARS = {"|": "|", "\\vert": "\\vert", "\\lvert": "\\rvert", "\\|": "\\|", "\\Vert": "\\Vert", "\\lVert": "\\rVert"}
 NORM_OPENERS = frozenset({"\\|", "\\Vert", "\\lVert"})
@@ -97,8 +102,17 @@ CLOSERS = frozenset({"}", ")", "]", "\\}"})
 MUL = frozenset({"\\cdot", "\\times", "\\ast", "*"})
 DIV = frozenset({"/", "\\div"})
 ARG_SEPARATORS = frozenset({",", ";", "|", "\\mid", "\\|", "\\Vert", "\\vert"})
+#: Comparison operators of a condition (indicator, cases, Iverson bracket) -> their kind.
+CONDITION_OPERATORS = {
+    "=": "=", "<": "<", ">": ">", "\\neq": "!=", "\\ne": "!=", "\\le": "<=", "\\leq": "<=",
+    "\\leqslant": "<=", "\\ge": ">=", "\\geq": ">=", "\\geqslant": ">=",
+}
+#: Connectives between conditions (``a \\ge 0 \\wedge b \\le 1``).
+LOGIC_CONNECTIVES = {"\\wedge": "and", "\\land": "and", "\\vee": "or", "\\lor": "or"}
 NON_STARTERS = frozenset({
-    "cdot", "times", "ast", "div", "rvert", "rVert", "mid", *RELATION_COMMANDS,
+    "cdot", "times", "ast", "div", "otimes", "rvert", "rVert", "rfloor", "rceil", "mid", *RELATION_COMMANDS,
+    *(key[1:] for key in CONDITION_OPERATORS if key.startswith("\\")), "end", "\\", "choose",
+    *(key[1:] for key in LOGIC_CONNECTIVES),
 })
 SYMBOL_COMMANDS = NAME_COMMANDS - frozenset(ACCENTS)  # one token that is a whole symbol
 SCRIPT_COMMANDS = SYMBOL_COMMANDS | frozenset(CONSTANTS) | {"mathbb"}

@@ -1,6 +1,7 @@
 """The grammar: recursive descent over a token list into the tree of :mod:`.nodes`
-(expressions, terms, factors, scripts, primaries); names, function heads and big operators
-are in :class:`~derive.latex.parse.heads.Heads`."""
+(expressions, terms, factors, scripts, primaries, brackets, bars, commands).  Names and big
+operators are in ``heads``, function application in ``calls``, cases, derivatives and
+roundings in ``constructs`` (mixins of :class:`Parser`)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,19 @@ from typing import Iterator
 
 from derive.errors import ParseError
 from derive.latex.parse.commands import (
-    BARS, BIG_OPERATORS, BINOMIALS, BRACKETS, CLOSERS, CONSTANTS, DIV, FRACTIONS, INEQUALITY,
+    BARS, BIG_OPERATORS, BINOMIALS, BOLD_FONTS, BRACKETS, CLOSERS, CONSTANTS, DIV, FRACTIONS, INEQUALITY,
     LIST_FUNCTIONS, MAX_DEPTH, MAX_DIGITS, MUL, NAME_COMMANDS, NAMED_FUNCTIONS, NON_STARTERS,
-    NORM_OPENERS, RELATION_COMMANDS, ROMAN_FONTS, SCRIPT_COMMANDS, SYMBOL_COMMANDS, UNSUPPORTED,
-    is_differential_d, is_index_token, script_text,
+    NORM_OPENERS, RELATION_COMMANDS, ROUNDINGS, ROMAN_FONTS, SCRIPT_COMMANDS, SYMBOL_COMMANDS, UNSUPPORTED,
+    script_text,
 )
+from derive.latex.parse.calls import Calls
+from derive.latex.parse.constructs import Constructs
 from derive.latex.parse.heads import Heads
 from derive.latex.parse.nodes import Call, Const, Name, Node, Num, Op, State, TooDeep
 from derive.latex.tokens import Token
 
 
-class Parser(Heads):
+class Parser(Heads, Calls, Constructs):
     """Recursive descent over one token list (a side of a relation, or a script)."""
 
     def __init__(self, text: str, tokens: list[Token], state: State, depth: int = 0,
@@ -141,11 +144,15 @@ class Parser(Heads):
     def term(self, differential: bool = False) -> Node:
         factors = [self.factor()]
         while self.peek() is not None:
-            if differential and self.at_differential():
+            if (differential or self.state.integrals) and self.at_differential():
                 break
             if self.at(*MUL):
                 self.next()
                 factors.append(self.factor())
+            elif self.at("\\otimes"):
+                self.next()
+                left = factors.pop() if len(factors) == 1 else Op("mul", tuple(factors))
+                factors = [Op("kron", (left, self.factor()))]
             elif self.at(*DIV):
                 self.next()
                 factors.append(Op("recip", (self.factor(),)))
@@ -246,7 +253,9 @@ class Parser(Heads):
 
     @staticmethod
     def _is_transpose(tok: Token | None) -> bool:
-        return tok is not None and (tok.key in ("\\top", "\\intercal", "T") or tok.key == "\\mathsf" and tok.arg == "T")
+        return tok is not None and (tok.key in ("\\top", "\\intercal", "T", "\\mathsf", "\\mathrm", "\\text",
+                                                "\\textsf", "\\textrm", "\\mathtt")
+                                    and (tok.arg is None or tok.arg.strip() == "T"))
 
     # -- grammar: primaries ----------------------------------------------------------------
 
@@ -261,6 +270,10 @@ class Parser(Heads):
             return self.name_atom()
         if tok.key in BRACKETS:
             return self.bracket(), "group"
+        if tok.key == "{" and self.braced_name_with_subscript():
+            node = self.braced()
+            self.next()
+            return Name(node.full, self.make_sub(*self.script_span())), "name"
         if tok.key == "{":
             return self.braced(), "brace"
         if tok.key in BARS:
@@ -312,9 +325,44 @@ class Parser(Heads):
             raise self.error("empty brackets")
         self.closers.append(closer)
         node = self.expr()
+        if opener.key == "[" and self.at_condition_operator():
+            node = self.iverson(node, opener)
+        elif self.at("\\choose"):
+            node = self.choose(node, opener)
         self.expect(closer, opener)
         self.closers.pop()
         return node
+
+    def constant(self) -> tuple[Node, str]:
+        """``\\pi``, ``\\infty``; ``\\pi`` is a symbol when the caller declares it (a mixture
+        weight, a prior), and ``\\pi(\\theta)`` is refused (a prior density or a product?)."""
+        tok = self.next()
+        if tok.value in self.state.symbols:
+            return Name(tok.value), "name"
+        if tok.value in self.state.functions and self.at("("):
+            return Call(tok.value, self.call_args()), "call"
+        if self.at("(") and self.arg_list_length() is not None:
+            raise self.error(f"'{tok.key}' followed by (...) is ambiguous (the constant times a bracket, or a "
+                             f"function such as a prior {tok.key}(\\theta)): write {tok.key} \\cdot (...) for the "
+                             f"product, or declare it (functions={{'{tok.value}'}})", tok)
+        return Const(CONSTANTS[tok.value]), "atom"
+
+    def braced_name_with_subscript(self) -> bool:
+        """``{p_{q}}_{k}`` at the cursor: a subscripted name, braced, with a further subscript
+        (how the printer writes an indexed base whose name has a subscript)."""
+        close = self.match.get(self.i)
+        if close is None or close + 1 >= len(self.toks) or self.toks[close + 1].key != "_":
+            return False
+        saved = self.i
+        try:
+            node = self.braced()
+        except TooDeep:
+            raise
+        except ParseError:
+            return False
+        finally:
+            self.i = saved
+        return isinstance(node, Name) and node.sub is not None
 
     def braced(self) -> Node:
         opener = self.next()
@@ -322,6 +370,8 @@ class Parser(Heads):
             raise self.error("empty braces '{}'")
         self.closers.append("}")
         node = self.expr()
+        if self.at("\\choose"):
+            node = self.choose(node, opener)
         self.expect("}", opener)
         self.closers.pop()
         return node
@@ -388,6 +438,8 @@ class Parser(Heads):
         name = tok.value
         if name in ROMAN_FONTS and (tok.arg or "").strip() == "e":
             return self.euler()
+        if name in BOLD_FONTS and (tok.arg or "").strip() == "1":
+            return self.indicator(self.next()), "call"  # \mathbf{1}[y = 0]
         if name in NAME_COMMANDS:
             return self.name_atom()
         if name == "mathbb":
@@ -395,13 +447,18 @@ class Parser(Heads):
         if name == "operatorname":
             return self.operatorname(), "call"
         if name in CONSTANTS:
-            self.next()
-            return Const(CONSTANTS[name]), "atom"
+            return self.constant()
         if name in FRACTIONS:
             self.next()
             if self.is_leibniz():
-                raise self.error("derivatives are not supported (\\frac{d}{dx})", tok)
+                return self.leibniz(tok), "bigop"
             return Op("div", (self.script_arg(), self.script_arg())), "atom"
+        if name in ("partial", "nabla"):
+            return self.partial_operator(), "bigop"
+        if tok.key in ROUNDINGS:
+            return self.rounding(), "bar"
+        if name == "begin" and tok.arg == "cases":
+            return self.cases(), "atom"
         if name == "sqrt":
             return self.square_root(), "atom"
         if name in BINOMIALS:
@@ -416,17 +473,3 @@ class Parser(Heads):
         if name in UNSUPPORTED or name in RELATION_COMMANDS:
             raise self.unexpected(tok)
         raise self.error(f"unknown command \\{name}", tok)
-
-    def is_leibniz(self) -> bool:
-        """Is the ``\\frac`` at the cursor ``\\frac{d...}{dx}``? (d/dx is not a quotient)"""
-        if not self.at("{"):
-            return False
-        den = self.match[self.i] + 1
-        toks = self.toks
-
-        def is_d(idx: int) -> bool:
-            tok = toks[idx] if idx < len(toks) else None
-            return tok is not None and (tok.key == "\\partial" or is_differential_d(tok))
-
-        return (is_d(self.i + 1) and den + 2 < len(toks) and toks[den].key == "{" and is_d(den + 1)
-                and is_index_token(toks[den + 2]))

@@ -1,6 +1,6 @@
-"""Names, subscripts, function heads, named functions, roots and big operators: the part of
-the grammar that reads what a name or a command starts (a mixin of
-:class:`~derive.latex.parse.grammar.Parser`)."""
+"""Names and their scripts, named functions (``\\log``, ``\\exp``, ...), roots, big operators
+and integrals: the part of the grammar that reads what a name or a command starts (a mixin
+of :class:`~derive.latex.parse.grammar.Parser`; function application is in ``calls``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ import string
 
 from derive.errors import ParseError
 from derive.latex.parse.commands import (
-    ACCENTS, ANY_ARG_HEADS, ARG_SEPARATORS, ARGLIST_HEADS, BARS, BIG_OPERATORS, BOLD_FONTS, BRACKETS,
-    CONSTANTS, ENDS_LOOSE_ARGUMENT, GREEK, IDENT, NAMED_FUNCTIONS, ROMAN_FONTS, SCRIPT_FONTS,
-    SYMBOL_COMMANDS, is_differential_d, is_index_token, script_text, starts_name,
+    ACCENTS, ANY_ARG_HEADS, ARGLIST_HEADS, BARS, BIG_OPERATORS, BOLD_FONTS, BRACKETS, ENDS_LOOSE_ARGUMENT,
+    GREEK, IDENT, ROMAN_FONTS, SCRIPT_FONTS, is_differential_d, is_index_token, script_text, starts_name,
 )
-from derive.latex.parse.nodes import Big, Call, Name, Node, Num, Op, Sub, TooDeep
+from derive.latex.parse.nodes import Big, Call, Const, Name, Node, Num, Op, Sub, TooDeep
 from derive.latex.tokens import Token
 
 
@@ -68,7 +67,9 @@ class Heads:
         return name, root, sub
 
     def make_sub(self, span: list[Token], end: Token | None) -> Sub:
-        letters = tuple(t.value for t in span) if len(span) > 1 and all(t.kind == "letter" for t in span) else ()
+        # x_{ij}, \alpha_{2i}: one index per single letter or digit (all digits: one number, x_{12})
+        several = len(span) > 1 and all(t.kind in ("letter", "digit") for t in span) and any(t.kind == "letter" for t in span)
+        letters = tuple(t.value for t in span) if several else ()
         try:
             items: tuple[Node, ...] | None = self.sub_parser(span, end).item_list()
         except TooDeep:
@@ -95,8 +96,11 @@ class Heads:
         while self.at("'"):
             self.next()
             name += "prime"
+        if self.at("^") and self.starred():
+            name += "^*"
         sup: Node | None = None
         used_sup = transposed = False
+        order: Sub | None = None  # \psi^{(m)}
         while self.at("_", "^"):
             if self.next().key == "_":
                 if sub is not None:
@@ -107,7 +111,9 @@ class Heads:
                 raise self.error("double superscript")
             used_sup = True
             index = self.paren_index()
-            if index is not None:
+            if index is not None and name == "psi" and self.toks[start].key == "\\psi" and self.at("("):
+                order = index
+            elif index is not None:
                 if sub is not None:
                     raise self.error("double subscript (a subscript and a superscript index (i))")
                 sub = index
@@ -115,10 +121,25 @@ class Heads:
                 transposed = True
             else:
                 sup = self.script_arg()
-        if not used_sup and self.at("("):
-            call = self.function_call(name, root, sub, start)
-            if call is not None:
-                return call, "call"
+        if order is not None:
+            return self.polygamma_call(order, self.toks[start]), "call"
+        first = self.toks[start]
+        if self.at("[") and not used_sup and (name == "E" or first.kind == "cmd" and first.value in ROMAN_FONTS):
+            # E[X], E_{x \sim p}[...], \mathrm{E}[X], \operatorname{Var}[X]: an expectation or a moment
+            head = "mathbb{E}" if name == "E" else name
+            if sub is not None:
+                head += f"_{{{sub.text}}}"
+            return Call(head, (self.bracket(),)), "call"
+        if self.at("("):
+            if not used_sup:
+                call = self.function_call(name, root, sub, start)
+                if call is not None:
+                    return call, "call"
+            elif sup is not None and self.superscript_before_call(name, root, sub, start, sup):
+                raise self.error(
+                    f"a superscript on the function {self.text[self.toks[start].pos:self.peek().pos].strip()} before (...) "
+                    "is ambiguous (a power, an inverse or an order?): write the power of the value, "
+                    "(f(x))^{2}, or declare the symbol (symbols=) to multiply")
         node: Node = Name(name, sub)
         if sup is not None:
             return Op("pow", (node, sup)), "power"
@@ -126,151 +147,30 @@ class Heads:
             return Op("transpose", (node,)), "power"
         return node, "power" if used_sup else "name"
 
-    def function_call(self, name: str, root: str, sub: Sub | None, start: int) -> Node | None:
-        """``name(...)`` as a function application, or None when it is a product.
+    def starred(self) -> bool:
+        """``^*`` or ``^{*}`` at the cursor (consumed): a decoration of the name (``k^*``)."""
+        keys = [t.key for t in self.toks[self.i : self.i + 4]]
+        for pattern in (["^", "*"], ["^", "{", "*", "}"]):
+            if keys[: len(pattern)] == pattern:
+                self.i += len(pattern)
+                return True
+        return False
 
-        A call when: ``\\sigma(anything)``; a function-like head before an argument list; any
-        name before two or more arguments (``B(\\alpha, \\beta)``: a product has no commas);
-        any name before an argument list filling the left side of a relation (``J(\\theta) = ...``).
-        """
-        head = name if sub is None else f"{name}_{{{sub.text}}}"
-        if root == "Gamma" and sub is None:
-            args = self.call_args()
-            if len(args) != 1:
-                raise self.error("\\Gamma takes one argument")
-            return Op("gamma", args)
-        if root in ANY_ARG_HEADS and sub is None:
-            return Call(head, self.call_args())
-        count = self.arg_list_length()
-        if count is None:
-            return None
+    def superscript_before_call(self, name: str, root: str, sub: Sub | None, start: int, sup: Node) -> bool:
+        """Is ``name^{sup}(...)`` a function with a superscript (refused) rather than a power
+        times a bracket?  True for known and declared functions; for ``\\sigma`` unless the
+        power is a positive integer (``\\sigma^2(1 - p)``); for the other heads before an
+        argument list or with the power -1 (``g^{-1}(\\mu)``), not before an expression
+        (``p^{y}(1 - p)^{1 - y}``)."""
+        if name in self.state.symbols:
+            return False
+        if name in self.state.functions or self.known_head(self.toks[start], name, sub) is not None:
+            return True
+        inverse = isinstance(sup, Op) and sup.op == "neg" and sup.args == (Num("1"),)
+        if root in ANY_ARG_HEADS:
+            return not (isinstance(sup, Num) and sup.text.isdigit())
         is_head = root in ARGLIST_HEADS or root in SCRIPT_FONTS or (len(root) > 1 and root not in GREEK)
-        whole_lhs = self.is_lhs and start == 0 and self._skip_parens(self.i) == len(self.toks)
-        if is_head or count > 1 or whole_lhs:
-            return Call(head, self.arg_list())
-        return None
-
-    def call_args(self) -> tuple[Node, ...]:
-        """``(expr, expr, ...)`` at the cursor."""
-        opener = self.next()
-        self.closers.append(")")
-        args = [self.expr()]
-        while self.at(","):
-            self.next()
-            args.append(self.expr())
-        self.expect(")", opener)
-        self.closers.pop()
-        return tuple(args)
-
-    def arg_list(self) -> tuple[Node, ...]:
-        """``(a, b \\mid c; d)`` at the cursor: single symbols separated by , ; | \\mid \\|."""
-        opener = self.next()
-        self.closers.append(")")
-        args = []
-        while True:
-            negative = self.at("-")
-            if negative:
-                self.next()
-            item = self.factor()
-            args.append(Op("neg", (item,)) if negative else item)
-            if self.at(")"):
-                break
-            if not self.at(*ARG_SEPARATORS):
-                raise self.error("cannot read the arguments of a function: expected ',' or ')'")
-            if self.at("|", "\\mid", "\\vert"):
-                self.state.notes.append(f"read the conditioning bar '{self.peek().key}' in a function's arguments as ','")
-            self.next()
-        self.expect(")", opener)
-        self.closers.pop()
-        return tuple(args)
-
-    def arg_list_length(self) -> int | None:
-        """How many arguments the parenthesis at the cursor holds, None if it is not an
-        argument list (single symbols or numbers and separators; a scan, no parsing)."""
-        j, count = self.i + 1, 1
-        while True:
-            j = self._scan_atom(j)
-            if j is None or j >= len(self.toks):
-                return None
-            if self.toks[j].key == ")":
-                return count
-            if self.toks[j].key not in ARG_SEPARATORS:
-                return None
-            j, count = j + 1, count + 1
-
-    def _scan_atom(self, j: int) -> int | None:
-        toks = self.toks
-        if j < len(toks) and toks[j].key == "-":
-            j += 1
-        if j >= len(toks):
-            return None
-        tok = toks[j]
-        if tok.kind == "digit":
-            while j < len(toks) and (toks[j].kind == "digit" or toks[j].key == "."):
-                j += 1
-            return j
-        head = tok.value in ARGLIST_HEADS or tok.kind == "cmd" and tok.value in ANY_ARG_HEADS | SCRIPT_FONTS
-        if tok.kind == "letter" or tok.kind == "cmd" and (tok.value in SYMBOL_COMMANDS or tok.value in CONSTANTS):
-            j += 1
-        elif tok.kind == "cmd" and tok.value in ACCENTS:
-            j = self._skip_arg(j + 1)
-        else:
-            return None
-        while j is not None and j < len(toks) and toks[j].key == "'":
-            j += 1
-        for _ in range(2):
-            if j is not None and j < len(toks) and toks[j].key in ("_", "^"):
-                j = self._skip_arg(j + 1)
-        if j is not None and head and j < len(toks) and toks[j].key == "(":
-            j = self._skip_parens(j)
-        return j
-
-    def _skip_arg(self, j: int) -> int | None:
-        if j >= len(self.toks):
-            return None
-        if self.toks[j].key == "{":
-            return self.match[j] + 1
-        if self.toks[j].kind in ("letter", "digit", "cmd"):
-            return j + 1
-        return None
-
-    def _skip_parens(self, j: int) -> int | None:
-        depth = 0
-        for k in range(j, len(self.toks)):
-            depth += (self.toks[k].key == "(") - (self.toks[k].key == ")")
-            if depth == 0:
-                return k + 1
-        return None
-
-    def expectation(self) -> Node:
-        """``\\mathbb{E}_{x \\sim p}[...]`` -> Call('mathbb{E}_{x sim p}', (...))."""
-        tok = self.next()
-        if (tok.arg or "").strip().isdigit():
-            raise self.error(f"indicator functions (\\mathbb{{{tok.arg}}}[...]) are not supported", tok)
-        letter = self.font_letter(tok)
-        head = f"mathbb{{{letter}}}"
-        if self.at("_"):
-            self.next()
-            span, _ = self.script_span()
-            head += f"_{{{script_text(span)}}}"
-        if not self.at("[", "("):
-            raise self.error(f"\\mathbb{{{letter}}} must be followed by [...] or (...)")
-        return Call(head, (self.bracket(),))
-
-    def operatorname(self) -> Node:
-        tok = self.next()
-        word = (tok.arg or "").strip()
-        if not IDENT.fullmatch(word):
-            raise self.error(f"\\operatorname{{{tok.arg}}} is not a name", tok)
-        if word in NAMED_FUNCTIONS:
-            return self.named_function(tok, NAMED_FUNCTIONS[word])
-        if self.at("_"):
-            self.next()
-            span, _ = self.script_span()
-            word = f"{word}_{{{script_text(span)}}}"
-        if not self.at("("):
-            raise self.error(f"\\operatorname{{{tok.arg}}} must be followed by (...)")
-        return Call(word, self.call_args())
+        return is_head and (inverse or self.arg_list_length() is not None)  # g^{-1}(...), f^2(x); not p^{y}(1-p)
 
     # -- functions, roots, big operators -----------------------------------------------------
 
@@ -292,10 +192,25 @@ class Heads:
                                      f"(\\{label}^{{-1}} is ambiguous)")
         if self.at("(", "["):
             arg = self.bracket()
+            if self.at("^") and power is None and self.power_then_factor():
+                raise self.error(f"ambiguous power after \\{label}(...): does \\{label} take what follows? write "
+                                 f"\\{label}\\left((...)^{{n}} ...\\right), or (\\{label}(...))^{{n}} for the power of the value")
         else:
             arg = self.loose_argument(label)
         node = Op(fname, (arg,)) if base is None else Op("logb", (arg, base))
         return node if power is None else Op("pow", (node, power))
+
+    def power_then_factor(self) -> bool:
+        """``^{n}`` at the cursor followed by a juxtaposed factor (``\\log(2\\pi e)^n |\\Sigma|``)?"""
+        saved = self.i
+        try:
+            self.next()
+            self.script_arg()
+            return self.starts_factor()
+        except ParseError:
+            return False
+        finally:
+            self.i = saved
 
     def loose_argument(self, label: str) -> Node:
         """The unparenthesised argument of a named function (see the module docstring)."""
@@ -307,7 +222,7 @@ class Heads:
             return factors[0]
         while self.starts_factor():
             tok = self.peek()
-            if tok.kind == "cmd" and tok.value in ENDS_LOOSE_ARGUMENT:
+            if tok.kind == "cmd" and tok.value in ENDS_LOOSE_ARGUMENT or self.state.integrals and self.at_differential():
                 break
             if tok.key in BRACKETS or tok.key in BARS:
                 raise self.error(f"ambiguous argument of \\{label}: parenthesise it, e.g. \\{label}(...)")
@@ -358,7 +273,7 @@ class Heads:
             return self.integral(tok, lower, hi)
         if lower is None:
             raise self.error(f"\\{tok.value} without an index: write \\{tok.value}_{{i=1}}^{{n}} or \\{tok.value}_i", tok)
-        names, lo = self.sum_index(tok, *lower)
+        names, lo, over = self.sum_index(tok, *lower)
         if lo is not None and hi is None:
             raise self.error(f"\\{tok.value} has a lower bound but no upper bound", tok)
         if len(names) > 1 and hi is not None:
@@ -368,31 +283,41 @@ class Heads:
         node = self.signed_term()
         for name in reversed(names[1:]):  # \sum_{i,j} f == \sum_i \sum_j f
             node = Big(op, name, None, None, node)
-        return Big(op, names[0], lo, hi, node)
+        return Big(op, names[0], lo, hi, node, over)
 
-    def sum_index(self, tok: Token, span: list[Token], end: Token | None) -> tuple[list[str], Node | None]:
-        """``i``, ``i=1`` or ``i,j`` under a big operator: the index names and the lower bound."""
+    def sum_index(self, tok: Token, span: list[Token], end: Token | None) -> tuple[list[str], Node | None, str | None]:
+        """``i``, ``i=1``, ``i,j`` or ``x \\in S`` under a big operator: the index names, the lower
+        bound and the set."""
         unsupported = f"unsupported index '{script_text(span)}' under \\{tok.value}: write i=1, i or i,j"
         if not is_index_token(span[0]) or len(span) > 1 and span[1].key not in (",", "=", "\\in"):
             raise self.error(unsupported, span[0])
         if len(span) == 1:
-            return [span[0].value], None
+            return [span[0].value], None, None
         if span[1].key == "\\in" and len(span) > 2:
-            self.state.notes.append(f"read \\{tok.value}_{{{script_text(span)}}} as a sum over {span[0].value} = 1..N_{span[0].value}")
-            return [span[0].value], None
+            over = script_text(span[2:])
+            self.state.notes.append(f"read \\{tok.value}_{{{script_text(span)}}} as a sum over {span[0].value} = 1..N_{{{over}}}")
+            return [span[0].value], None, over
         if span[1].key == "=":
-            return [span[0].value], self.sub_parser(span[2:], end).parse()
+            return [span[0].value], self.sub_parser(span[2:], end).parse(), None
         if len(span) % 2 == 1 and all(is_index_token(t) if n % 2 == 0 else t.key == "," for n, t in enumerate(span)):
-            return [t.value for t in span[::2]], None
+            return [t.value for t in span[::2]], None, None
         raise self.error(unsupported, span[0])
 
     def integral(self, tok: Token, lower: tuple[list[Token], Token | None] | None, hi: Node | None) -> Node:
-        lo = self.sub_parser(*lower).parse() if lower is not None else None
+        if lower is not None and hi is None and [(t.key, (t.arg or "").strip()) for t in lower[0]] == [("\\mathbb", "R")]:
+            lower, hi = None, Const("oo")  # \int_{\mathbb{R}}: over the real line
+            lo: Node | None = Op("neg", (Const("oo"),))
+        else:
+            lo = self.sub_parser(*lower).parse() if lower is not None else None
         if (lo is None) != (hi is None):
             raise self.error("\\int needs both bounds or none", tok)
         if not (self.at("+", "-") or self.starts_factor()):
             raise self.error("\\int has no integrand", tok)
-        body = self.signed_term(differential=True)
+        self.state.integrals += 1
+        try:
+            body = self.signed_term(differential=True)
+        finally:
+            self.state.integrals -= 1
         if not self.at_differential():
             raise self.error("\\int without a differential (write dx or \\mathrm{d}x at the end)", tok)
         self.next()

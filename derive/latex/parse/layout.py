@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from derive.errors import ParseError
 from derive.latex.parse.commands import (
-    BIG_OPERATORS, CLOSERS, CLOSING_SIZERS, DELIMITERS, ENVIRONMENTS, IDENT, OPENERS, OPENING_SIZERS,
+    BIG_OPERATORS, CASES_ENVIRONMENTS, CLOSERS, CLOSING_SIZERS, DELIMITERS, ENVIRONMENTS, IDENT, OPENERS, OPENING_SIZERS,
     RAW_ARG, RELATION_COMMANDS, SIZERS, SPACING,
 )
 from derive.latex.tokens import Token
@@ -30,12 +30,17 @@ def strip_layout(tokens: list[Token], text: str, notes: list[str]) -> list[Token
 
 
 def _strip_environments(tokens: list[Token], text: str) -> list[Token]:
+    """Drop display environments, ``\\label`` and ``\\tag``; keep ``cases`` (mathematics)."""
     out = []
     for tok in tokens:
         if tok.key in ("\\label", "\\tag"):
             continue
         if tok.key in ("\\begin", "\\end"):
-            if (tok.arg or "").strip() not in ENVIRONMENTS:
+            name = (tok.arg or "").strip()
+            if name in CASES_ENVIRONMENTS:
+                out.append(Token(tok.kind, tok.value, tok.pos, "cases"))
+                continue
+            if name not in ENVIRONMENTS:
                 raise ParseError(text, f"environment '{tok.arg}' is not supported", tok.pos)
             continue
         out.append(tok)
@@ -82,22 +87,49 @@ def _strip_annotation(tokens: list[Token], notes: list[str]) -> list[Token]:
 
 
 def _strip_spacing(tokens: list[Token], text: str) -> list[Token]:
+    """Drop spacing, alignment ``&`` and sizes; join the lines of a multi-line display.
+
+    Inside ``cases`` the ``&`` and ``\\\\`` are kept (they separate values, conditions and
+    rows).  Elsewhere a line break must continue a relation chain or a term: the next line
+    starts with a relation or an operator (``&= ...``, ``+ ...``), or the line before ends
+    with one; trailing ``,`` or ``.`` of a line are dropped.  Two lines that are not joined
+    so (``a \\\\ b``, two equations) are refused: they are not one formula."""
     out: list[Token] = []
+    cases = 0
     i = 0
     while i < len(tokens):
         tok = tokens[i]
         i += 1
+        if tok.key == "\\begin" and tok.arg == "cases":
+            cases += 1
+        elif tok.key == "\\end" and tok.arg == "cases":
+            cases -= 1
+        if cases and tok.key in ("&", "\\\\"):
+            out.append(tok)
+            continue
         if _is_spacing(tok) or tok.key in ("~", "&"):
             continue
         if tok.kind == "cmd" and tok.value in SIZERS:
             i = _sized_delimiter(tokens, i, tok, out, text)
             continue
         if tok.key == "\\\\":
-            if all(_is_spacing(t) or t.key in (".", ",", "~", "&", "\\\\") for t in tokens[i:]):
+            while out and out[-1].key in (".", ","):
+                out.pop()
+            rest = [t for t in tokens[i:] if not (_is_spacing(t) or t.key in ("~", "&", "\\\\"))]
+            if all(t.key in (".", ",") for t in rest):
                 break
-            raise ParseError(text, "a line break '\\\\': multi-line formulas are not supported", tok.pos)
+            if not out or not (_joins(out[-1]) or _joins(rest[0])):
+                raise ParseError(text, "a line break '\\\\' between two expressions: a multi-line display must "
+                                       "continue a chain (the next line starts with &= or an operator)", tok.pos)
+            continue
         out.append(tok)
     return out
+
+
+def _joins(tok: Token) -> bool:
+    """Can a line end or start with ``tok`` in a multi-line display (a relation or an operator)?"""
+    return tok.key in ("=", "+", "-", "<", ">", ":") or tok.kind == "cmd" and (
+        tok.value in RELATION_COMMANDS or tok.value in ("cdot", "times"))
 
 
 def _is_spacing(tok: Token) -> bool:
@@ -122,6 +154,18 @@ def _sized_delimiter(tokens: list[Token], i: int, sizer: Token, out: list[Token]
         delim = Token("cmd", side + "Vert", delim.pos)
     out.append(delim)
     return i + 1
+
+
+def refuse_pi_as_probability(tokens: list[Token], text: str) -> None:
+    """``(1 - \\pi)``: a textbook's mixing or zero-inflation probability, not 3.14159...
+    Refused (silently reading the constant would be wrong); the caller declares the symbol."""
+    for k in range(len(tokens) - 2):
+        if [t.key for t in tokens[k : k + 3]] == ["1", "-", "\\pi"] and (
+                k == 0 or tokens[k - 1].key in ("(", "{", "[", "+", "-", "=")) and (
+                k + 3 == len(tokens) or tokens[k + 3].kind != "digit"):
+            raise ParseError(text, "\\pi is the constant 3.14159... but 1 - \\pi reads as a probability: name the "
+                                   "probability with another letter, or declare it (symbols={'pi': Symbol('pi')})",
+                             tokens[k + 2].pos)
 
 
 def t_is_symbol(tokens: list[Token]) -> bool:

@@ -1,7 +1,9 @@
-"""The declarative record of one distributional assumption, and the registry of them.
+"""The record of one loss entry (an :class:`Assumption`: a distribution in one
+parametrisation, with its symbols' roles and references), and the registry of them.
 
-Adding a distribution is adding one :class:`Assumption` to a module of this package and
-calling :func:`register` on it; nothing else changes.
+Entries are made and registered by the modules of :mod:`derive.distributions`, usually
+through :meth:`derive.distributions.base.Family.parametrise`; :func:`names` lists them in
+the order of the documents (each entry's ``order``).
 """
 
 from __future__ import annotations
@@ -79,6 +81,8 @@ class Assumption:
       affine in the data, which the engine checks.
     - ``saturated``: values of the distribution's parameters at which the model reproduces
       the data (mu = y); gives ``d.deviance``.
+    - ``family`` / ``family_params``: the density is the family's at these parameter values
+      (``gaussian``: Normal with mu = yhat); gives ``d.entropy()`` and ``d.kl(other)``.
     """
 
     name: str
@@ -102,6 +106,9 @@ class Assumption:
     expected_data: tuple[tuple[sp.Basic, sp.Expr], ...] = ()
     saturated: tuple[tuple[sp.Basic, sp.Expr], ...] = ()
     given: tuple[tuple[str, sp.Expr], ...] = ()  # fixed symbols given values (derive(name, sigma=1))
+    order: int = 0  # position in the documents (names() is sorted by it)
+    family: str = ""  # the information-theory family this entry parametrises, if any
+    family_params: tuple[tuple[str, sp.Expr], ...] = ()  # the family's parameters, by name
 
     @property
     def symbols(self) -> tuple[sp.Basic, ...]:
@@ -116,6 +123,9 @@ def register(assumption: Assumption) -> Assumption:
     if assumption.name in _REGISTRY:
         raise ValueError(f"assumption {assumption.name!r} is already registered")
     _REGISTRY[assumption.name] = assumption
+    ordered = sorted(_REGISTRY.values(), key=lambda a: a.order)  # stable: ties keep registration order
+    _REGISTRY.clear()
+    _REGISTRY.update((a.name, a) for a in ordered)
     return assumption
 
 
@@ -128,5 +138,5 @@ def get(name: str) -> Assumption:
 
 
 def names() -> list[str]:
-    """Registered names, in registration order (the order of the documents)."""
+    """Registered names, in the order of the documents."""
     return list(_REGISTRY)

@@ -1,0 +1,27 @@
+"""The Cauchy (Lorentz) distribution.
+
+    p(y; mu, gamma) = 1 / (pi gamma (1 + (y - mu)^2 / gamma^2)),   y real
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from derive import symbols as S
+from derive.entries import Assumption, Reference, register
+
+y = S.y
+mu = S.symbol("mu", S.REALS)
+gam = S.symbol("gamma", S.POSITIVE)
+register(Assumption(
+    name="cauchy",
+    title="Cauchy noise",
+    statement=r"y \sim \operatorname{Cauchy}(\mu, \gamma)",
+    words=r"The target is the prediction plus Cauchy noise of scale $\gamma$.",
+    loss_name="Cauchy (Lorentzian) loss",
+    density=1 / (sp.pi * gam * (1 + (y - mu) ** 2 / gam**2)),
+    data=(y,), params=(mu,), fixed=(gam,),
+    domains={y: S.REALS, mu: S.REALS, gam: S.POSITIVE},
+    references=(Reference(r"\log\left(1 + \frac{(y - \mu)^2}{\gamma^2}\right)", "loss"),),
+    order=270,
+))

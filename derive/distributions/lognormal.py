@@ -1,0 +1,33 @@
+"""The log-normal distribution: log y is Normal (the Normal density of log y, times the
+Jacobian 1/y).
+
+    p(y; m, s) = N(log y; m, s^2) / y,   y > 0
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from derive import symbols as S
+from derive.distributions.normal import NORMAL
+from derive.entries import Assumption, Reference, register
+from derive.peers import TORCH, peer
+
+y_pos = S.symbol("y", S.POSITIVE)
+m = S.symbol("m", S.REALS)
+s = S.symbol("s", S.POSITIVE)
+register(Assumption(
+    name="lognormal",
+    title="Log-normal targets",
+    statement=r"\log y \sim \mathcal{N}(m, s^2)",
+    words=r"The log of the positive target is Gaussian around the prediction $m$ with fixed spread $s$.",
+    loss_name="squared log error",
+    density=NORMAL.at(sp.log(y_pos), mu=m, sigma=s) / y_pos,
+    data=(y_pos,), params=(m,), fixed=(s,),
+    domains={y_pos: S.POSITIVE, m: S.REALS, s: S.POSITIVE},
+    support=S.POSITIVE,
+    references=(Reference(r"(\log y - m)^2", "loss"),),
+    order=250,
+))
+
+peer("lognormal", TORCH + "mse_loss", "mse_loss(m, log(y))")(lambda v: (v["m"] - sp.log(v["y"])) ** 2)

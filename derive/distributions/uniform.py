@@ -1,0 +1,16 @@
+"""The uniform distribution (a family for entropy and KL; no catalogue entry).
+
+    p(x; a, b) = 1 / (b - a),   a < x < b
+"""
+
+from __future__ import annotations
+
+from derive import symbols as S
+from derive.distributions.base import Family, Param, register_family
+
+UNIFORM = register_family(Family(
+    "uniform", "Uniform", (Param("a", S.REALS), Param("b", S.REALS)),
+    r"\mathcal{{U}}\left({a}, {b}\right)",
+    lambda x, s: 1 / (s.b - s.a),
+    lambda s: (s.a, s.b), integrator="manual",
+    kl=("beta", "exponential", "gamma", "normal"), order=60))
