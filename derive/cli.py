@@ -5,6 +5,7 @@
     derive check NAME 'LATEX' [--assume 'x > 0'] [--accept-numeric]
     derive equiv 'A' 'B' [--params yhat,sigma] [--mode exact|constant|affine] [--assume ...] [--accept-numeric]
         check, equiv: exit 0 proved, 1 refuted (the counterexample printed), 2 bad input, 3 neither
+    derive init [derive.toml] [--force]
     derive verify FILE... [--assume 'sigma > 0'] [--params yhat] [--format text|json|github] [-j N]
     derive build [--out DIR] [--only a,b|information] [--format tex,slides,md,json] [--log ln] [--pdf] [--force]
     derive code NAME [--target torch|numpy]            loss, NLL, dataset loss, gradient as code
@@ -208,14 +209,17 @@ class ProgressLine:
 
 
 def cmd_build(args) -> int:
-    from derive.config import PrinterConfig
+    from derive.config import load_project
     from derive.publish import build, parse_formats
 
+    project = load_project(args.config).replace(title=args.title, subtitle=args.subtitle, author=args.author,
+                                                date=args.date, log=args.log, class_base=args.classes_from,
+                                                softplus=True if args.softplus else None)
     only = args.only.split(",") if args.only is not None else None
     formats = parse_formats(args.format)
     progress = ProgressLine()
     try:
-        written = build(args.out, only=only, formats=formats, config=PrinterConfig.from_mapping({"log": args.log}),
+        written = build(args.out, only=only, formats=formats, project=project, config=project.printer(),
                         pdf=args.pdf, force=args.force, progress=progress, cache=not args.no_cache,
                         jobs=_jobs(args.jobs))
     finally:
@@ -226,6 +230,25 @@ def cmd_build(args) -> int:
             print(f"{'compiled' if path.suffix == '.pdf' else 'wrote'} {path}")
     if figures:
         print(f"wrote {len(figures)} figure files to {figures[0].parent}")
+    return 0
+
+
+def cmd_init(args) -> int:
+    """Write a commented starter project file (never over an existing file without --force)."""
+    from pathlib import Path
+
+    from derive.config import STARTER
+    from derive.errors import BuildError
+
+    path = Path(args.path)
+    if path.is_dir():
+        raise BuildError(f"init: {path} is a folder; give the file to write, e.g. {path / 'derive.toml'}")
+    if path.exists() and not args.force:
+        raise BuildError(f"init: {path} exists; nothing was written (pass --force to replace it)")
+    if not path.parent.is_dir():
+        raise BuildError(f"init: the folder {path.parent} does not exist")
+    path.write_text(STARTER, encoding="utf-8")
+    print(f"wrote {path}: edit it, then run `derive build`")
     return 0
 
 
@@ -332,13 +355,26 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--only", default=None, help="comma-separated assumption names; 'information' for the part on entropy, "
                    "cross-entropy and KL")
     b.add_argument("--format", default=None, help="comma-separated: tex,slides,md,json (default: all)")
-    b.add_argument("--log", choices=("log", "ln"), default="log", help="natural log as \\log or \\ln")
+    b.add_argument("--log", choices=("log", "ln"), default=None, help="natural log as \\log or \\ln")
+    b.add_argument("--config", default=None, help="project file (default: ./derive.toml, or [tool.derive] "
+                   "in ./pyproject.toml)")
+    b.add_argument("--title", default=None)
+    b.add_argument("--subtitle", default=None)
+    b.add_argument("--author", default=None)
+    b.add_argument("--date", default=None)
+    b.add_argument("--classes-from", type=int, choices=(0, 1), default=None, help="number classes from 0 or 1")
+    b.add_argument("--softplus", action="store_true", help="write log(1 + e^z) as softplus(z)")
     b.add_argument("--pdf", action="store_true", help="compile the LaTeX documents with latexmk")
     b.add_argument("--force", action="store_true", help="overwrite files in --out that derive did not write")
     b.add_argument("-j", "--jobs", type=int, default=None, help="processes for the entries (default: the cores); "
                    "the files are the same for every N")
     b.add_argument("--no-cache", action="store_true", help="compute everything; read and write no cache")
     b.set_defaults(func=cmd_build)
+
+    init = sub.add_parser("init", help="write a commented starter project file (derive.toml)")
+    init.add_argument("path", nargs="?", default="derive.toml")
+    init.add_argument("--force", action="store_true", help="replace an existing file")
+    init.set_defaults(func=cmd_init)
 
     code = sub.add_parser("code", help="the loss, NLL, dataset loss and gradient as stable batched code")
     code.add_argument("name")

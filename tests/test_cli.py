@@ -130,7 +130,9 @@ def test_check_knows_the_hard_label_form():
     ("build", "--only", "nope", "--out", "/nonexistent-derive-test/out"),
     ("build", "--out", "/etc/hostname"),
     ("build", "--format", "docx"),
-    ("init", "--out", "/etc/hostname"),
+    ("init", "/etc/hostname"),
+    ("init", "/nonexistent-derive-test/derive.toml"),
+    ("build", "--config", "/etc/hostname"),
 ])
 def test_every_command_refuses_bad_input_without_a_traceback(args):
     result = run(*args)
