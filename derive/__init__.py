@@ -17,10 +17,11 @@ from derive.infotheory import (
     kl_closed_form,
 )
 from derive.latex.parse import parse_chain, parse_latex
+from derive.models import model
 from derive.steps import Step
 
 __all__ = [
     "Derivation", "Step", "Verdict", "cross_entropy", "cross_entropy_closed_form", "custom", "derive",
-    "entropy", "entropy_closed_form", "equivalent", "identities", "kl", "kl_closed_form", "names",
+    "entropy", "entropy_closed_form", "equivalent", "identities", "kl", "kl_closed_form", "model", "names",
     "parse_chain", "parse_latex",
 ]
