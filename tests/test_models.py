@@ -176,3 +176,18 @@ def test_label_smoothing_is_a_symmetric_dirichlet_prior_weight():
 def test_unknown_conjugate_pair():
     with pytest.raises(UnknownAssumption, match="beta_bernoulli"):
         conjugate("beta_binomial_typo")
+
+
+def test_the_documents_part_names_every_model_and_every_check_proved():
+    from derive.publish.models_part import models_article, models_catalog, models_frames, models_markdown
+
+    md = models_markdown()
+    for entry in MODELS.values():
+        assert f"## {entry.title}" in md
+    assert "(proved)" in md and "NOT proved" not in md
+    assert md == models_markdown()  # deterministic
+    assert r"\section{Regularisers are priors}" in models_article()
+    assert len(models_frames()) == len(MODELS) + 1
+    records = models_catalog()
+    assert [r["name"] for r in records] == list(MODELS)
+    assert all(c["holds"] is True and not c["numerical"] for r in records for c in r["checks"])

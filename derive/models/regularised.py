@@ -169,7 +169,7 @@ def build(name: str, likelihood: str, families: tuple[str, ...],
         # equal to the gradient of loss / n when weight_decay w_j = (1/n) d/dw_j (lam w_j^2)
         (decay,) = sp.solve(sp.Eq(wd * wj, sp.diff(lam * wj**2, wj) / n), wd)
         steps.append(Step("weight_decay", decay, "PyTorch: SGD's weight_decay adds $\\mathrm{wd}\\, w$ to the "
-                          "gradient of the mean loss; equal to the gradient of the loss over $n$ when",
+                          "gradient of the mean loss, which is then the gradient of the loss over $n$",
                           lhs=r"\mathrm{weight\_decay}"))
     priors = tuple((fam, tuple({**PRIOR_PARAMS[fam], **hyper.get(fam, {})}.items())) for fam in families)
     return Model(name, likelihood, priors, nlp, fit, penalties, dl.scale, tuple(dropped), tuple(steps), decay)
