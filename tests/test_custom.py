@@ -110,3 +110,15 @@ def test_the_sign_is_checked_where_the_params_put_it_negative():
     d = custom(sp.Rational(1, 2) + c * y, data="y", params="c", support=sp.Interval(-1, 1),
                domains={"c": sp.Interval.open(0, sp.Rational(1, 2))})
     assert "non-negative" in d.steps[1].note
+
+
+def test_a_zero_inflated_density_with_an_indicator_in_latex_gives_the_catalogues_nll():
+    d = custom(r"\omega \mathbb{1}[y = 0] + (1 - \omega)\frac{\lambda^{y} e^{-\lambda}}{y!}", data="y",
+               params="omega, lambda", domains={"omega": "unit", "lambda": "positive"})
+    assert "normalised" in d.steps[1].note and "non-negative" in d.steps[1].note
+    ref = derive.derive("zero_inflated_poisson")
+    for y, omega, lam in [(0, 0.3, 2.0), (0, 0.8, 0.4), (3, 0.3, 2.0), (7, 0.1, 5.5)]:
+        at = {"y": y, "omega": omega, "lambda": lam}
+        ours = d.nll.xreplace({s: at[s.name] for s in d.nll.free_symbols})
+        theirs = ref.nll.xreplace({s: at[s.name] for s in ref.nll.free_symbols})
+        assert abs(float(ours) - float(theirs)) < 1e-12 * max(1.0, abs(float(theirs)))
