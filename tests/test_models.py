@@ -96,6 +96,8 @@ def test_model_from_a_likelihood_and_a_prior():
     (dict(likelihood="categorical", prior={"w": "normal"}), Unsupported, "one scalar param"),
     (dict(likelihood="gaussian_variance", prior={"w": "normal"}), Unsupported, "one scalar param"),
     (dict(likelihood="no_such_entry", prior={"w": "normal"}), UnknownAssumption, "no_such_entry"),
+    (dict(likelihood="poisson", prior={"w": "normal"}), Unsupported, "use an entry with a link"),
+    (dict(likelihood="bernoulli", prior={"w": "normal"}), Unsupported, "use an entry with a link"),
     (dict(likelihood="gaussian"), DeriveError, "likelihood= and prior="),
 ])
 def test_bad_model_requests_are_our_errors(kwargs, error, message):

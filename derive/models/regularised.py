@@ -138,6 +138,11 @@ def build(name: str, likelihood: str, families: tuple[str, ...],
     if len(entry.params) != 1 or len(entry.data) != 1 or isinstance(entry.params[0], (sp.IndexedBase, sp.MatrixSymbol)):
         raise Unsupported(f"{name}: the likelihood {likelihood!r} must have one scalar param to become w^T x_i "
                           f"(it has {', '.join(map(str, entry.params))})")
+    domain = S.domain_of(entry.params[0], entry.domains)
+    if domain != S.REALS:
+        raise Unsupported(f"{name}: the linear predictor w^T x_i is any real number, but {entry.params[0]} of "
+                          f"{likelihood!r} lies in {S.describe(domain)}; use an entry with a link "
+                          "(bernoulli_logits, poisson_log)")
     steps: list[Step] = []
     nll_i = _at_predictor(dl.nll, entry)
     parts, prior_dropped, prior_density = _prior_term(families, hyper)
