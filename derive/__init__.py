@@ -32,6 +32,7 @@ _EXPORTS = {
     "parse_latex": "derive.latex.parse",
     "Step": "derive.steps",
     "verify_many": "derive.batch",
+    "model": "derive.models",
 }
 
 #: submodules that are public names themselves (``derive.testing.assert_equivalent``)

@@ -238,6 +238,8 @@ def make_slice(d: Derivation) -> _Slice:
         support = a.support
         if not isinstance(support, sp.Set):
             raise Skip(f"no generic view of the support {support!r}")
+        if support.free_symbols:
+            raise Skip(f"no generic view of a support with a symbolic bound: {support}")
         ys = targets(support)
         p_domain = S.domain_of(p, domains)
         return _Slice(

@@ -479,6 +479,8 @@ class TextbookPrinter(LatexPrinter):
         return r"\prod_{%s=%s}^{%s} " % (index, lower, upper) + self._summand(expr.function)
 
     def _print_Piecewise(self, expr):
+        if len(expr.args) == 2 and expr.args[0][0] == 1 and expr.args[1] == (0, True):  # an indicator
+            return r"\mathbb{1}[%s]" % self._print(expr.args[0][1])
         unfolded = unfold_piecewise(expr)
         if unfolded is not expr:
             return self._print(unfolded)

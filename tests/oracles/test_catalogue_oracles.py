@@ -35,6 +35,74 @@ T = torch.float64
 SIZES = {"K", "N", "d"}
 
 
+# --------------------------------------------------------------------------- built from pieces
+# statsmodels' zero-inflated log-likelihoods (one observation, intercept-only models: the
+# inflation logit and the log-mean are the params), torch's MixtureSameFamily, SciPy's
+# densities and survival functions.  Zeros are drawn half the time: the indicator's branch.
+
+
+def _zi_model(cls, v, params, **kw):
+    import warnings
+
+    from statsmodels.discrete import count_model
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = getattr(count_model, cls)(np.array([v["y"]]), np.ones((1, 1)), exog_infl=np.ones((1, 1)), **kw)
+        return float(model.loglike(np.array(params)))
+
+
+def _count(r):
+    return 0.0 if r.uniform() < 0.5 else float(r.integers(1, 12))
+
+
+def _hurdle(v, logpmf):
+    if v["y"] == 0:
+        return np.log(v["omega"])
+    return np.log1p(-v["omega"]) + logpmf(v["y"]) - np.log1p(-np.exp(logpmf(0)))
+
+
+def _mixture_logpdf(v):
+    mix = torch.distributions.MixtureSameFamily(torch.distributions.Categorical(probs=t(v["w"])),
+                                                torch.distributions.Normal(t(v["mu"]), t(v["sigma"])))
+    return mix.log_prob(t(v["y"])).item()
+
+
+ORACLE_CASES.update({
+    "zero_inflated_poisson": Case(
+        _none, lambda r, f: {"y": _count(r), "omega": r.uniform(0.05, 0.9), "lambda": r.uniform(0.2, 8)},
+        lambda v: _zi_model("ZeroInflatedPoisson", v, [special.logit(v["omega"]), np.log(v["lambda"])]),
+        "statsmodels ZeroInflatedPoisson.loglike"),
+    "hurdle_poisson": Case(
+        _none, lambda r, f: {"y": _count(r), "omega": r.uniform(0.05, 0.9), "lambda": r.uniform(0.2, 8)},
+        lambda v: _hurdle(v, lambda y: stats.poisson.logpmf(y, v["lambda"])), "scipy poisson, truncated at 0"),
+    "censored_exponential": Case(
+        _none, lambda r, f: {"t": r.uniform(0.05, 5), "delta": float(r.integers(0, 2)), "lambda": r.uniform(0.1, 4)},
+        lambda v: (stats.expon.logpdf if v["delta"] else stats.expon.logsf)(v["t"], scale=1 / v["lambda"]),
+        "scipy expon logpdf (event) / logsf (censored)"),
+    "censored_weibull": Case(
+        _none, lambda r, f: {"t": r.uniform(0.05, 5), "delta": float(r.integers(0, 2)),
+                             "lambda": r.uniform(0.3, 4), "k": r.uniform(0.4, 4)},
+        lambda v: (stats.weibull_min.logpdf if v["delta"] else stats.weibull_min.logsf)(v["t"], v["k"], scale=v["lambda"]),
+        "scipy weibull_min logpdf (event) / logsf (censored)"),
+    "gaussian_mixture": Case(
+        lambda r: {"K": int(r.integers(1, 5))},
+        lambda r, f: {"y": r.normal(0, 3), "w": _probabilities(r, f["K"]), "mu": r.normal(0, 3, f["K"]),
+                      "sigma": r.uniform(0.3, 3, f["K"])},
+        _mixture_logpdf, "torch MixtureSameFamily"),
+    "interval_censored_gaussian": Case(
+        lambda r: {"sigma": r.uniform(0.3, 3)},
+        lambda r, f: (lambda lo: {"l": lo, "u": lo + r.uniform(0.1, 3), "mu": r.normal(0, 2)})(r.normal(0, 2)),
+        lambda v: np.log(stats.norm.cdf(v["u"], v["mu"], v["sigma"]) - stats.norm.cdf(v["l"], v["mu"], v["sigma"])),
+        "scipy norm cdf difference"),
+    "truncated_gaussian": Case(
+        lambda r: {"sigma": r.uniform(0.3, 3), "a": r.normal(0, 1)},
+        lambda r, f: {"y": f["a"] + r.uniform(0.01, 4), "mu": r.normal(0, 2)},
+        lambda v: stats.truncnorm.logpdf(v["y"], (v["a"] - v["mu"]) / v["sigma"], np.inf, v["mu"], v["sigma"]),
+        "scipy truncnorm"),
+})
+
+
 def _evaluate_matrices(expr, v):
     """expr at explicit matrices: every MatrixSymbol by name, the size d given."""
     dim = int(v["d"])
