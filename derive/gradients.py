@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from derive.symbolic.constraints import ONE_HOT
 from derive.bounded import bounded
 from derive.errors import DeriveError, Unsupported
 from derive.latex.render import latex
@@ -194,7 +195,7 @@ def _nll_of_link(d) -> sp.Expr:
 
 def _one_hot(d, expr: sp.Expr) -> tuple[sp.Expr, str | None]:
     """Replace sum_k y_k by 1 where the data are one-hot."""
-    if d.assumption.support != "onehot":
+    if d.assumption.support != ONE_HOT:
         return expr, None
     y = d.data[0]
     sums = [s for s in expr.atoms(sp.Sum) if s.function == y[s.limits[0][0]] and s.limits[0][1] == 1]
@@ -280,7 +281,7 @@ def _compute(d, wrt_key: str | None, of: str) -> GradientDerivation:
         raise Unsupported(f"{name}: gradients of matrix formulas are not derived (a vector param in matrix form)")
     smooth = f.rewrite(sp.Piecewise) if f.has(sp.Max, sp.Min) else f
     notes = []
-    if of == "nll" and isinstance(wrt, sp.Indexed) and d.link is not None and d.assumption.support == "onehot":
+    if of == "nll" and isinstance(wrt, sp.Indexed) and d.link is not None and d.assumption.support == ONE_HOT:
         smooth = _nll_of_link(d)
         notes.append(r"the NLL differentiated as $-\sum_k y_k \log \hat{y}_k$ with the link, before "
                      r"the one-hot constraint is used")

@@ -10,6 +10,7 @@ import pytest
 import sympy as sp
 
 import derive
+from derive.symbolic.constraints import ONE_HOT
 from derive.errors import DeriveError, Unsupported
 from derive.gradients import expand_named, sigmoid
 
@@ -177,8 +178,8 @@ def point(d, rng):
             values[name] = [r / sum(raw) for r in raw]
         elif isinstance(atom, sp.Symbol) and atom.is_integer and name not in ("y",):
             continue
-        elif name == "y" and d.assumption.vector_index:
-            if d.assumption.support == "onehot" or d.name == "multinomial":
+        elif name == "y" and any(isinstance(a, sp.IndexedBase) for a in d.data):
+            if d.assumption.support == ONE_HOT or d.name == "multinomial":
                 hot = rng.randrange(K_VALUE)
                 values[name] = [float(i == hot) for i in range(K_VALUE)]
             else:
@@ -223,6 +224,8 @@ def torch_loss(d, of, values, param):
     ovars = sp.symbols(f"o0:{max(len(o_atoms), 1)}")
     e = expr.xreplace(dict(zip(p_atoms, pvars))).xreplace(dict(zip(o_atoms, ovars)))
     scalar_param = not p_atoms
+    # numbers such as sqrt(2) or erf(1) as floats: torch's functions take tensors only
+    e = e.replace(lambda x: x.is_number and not x.is_Atom, lambda x: sp.Float(x.evalf(30), 30))
     f = sp.lambdify([pvars if not scalar_param else [param]] + [list(ovars)] + [args], e, modules="torch")
     ovals = [torch.tensor(values[str(a.base.label)][int(a.indices[0]) - 1], dtype=torch.float64) for a in o_atoms]
     avals = [torch.tensor(values[a.name], dtype=torch.float64) for a in args]

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from derive.verify.report import EXIT_BAD_INPUT, FORMATS, exit_code, render
-from derive.verify.run import verify_files
-from derive.verify.settings import PROPTO_READINGS, Settings, split_list
+from derive.verify.settings import EXIT_BAD_INPUT, FORMATS, PROPTO_READINGS, Settings, split_list
 
 __all__ = ["add_arguments", "run_verify"]
 
@@ -35,6 +33,9 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 def run_verify(args: argparse.Namespace) -> int:
     """Verify ``args.files`` and print the report; the exit code as documented above."""
+    from derive.verify.report import exit_code, render  # the checker loads SymPy: only when run
+    from derive.verify.run import verify_files
+
     settings = Settings(timeout=args.timeout)
     for condition in args.assume:
         settings = settings.with_assumptions(split_list(condition), "--assume")

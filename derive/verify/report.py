@@ -14,8 +14,7 @@ from derive.verify.run import FileReport, StepReport
 
 __all__ = ["FORMATS", "exit_code", "render", "summary"]
 
-FORMATS = ("text", "json", "github")
-EXIT_PROVED, EXIT_REFUTED, EXIT_BAD_INPUT, EXIT_UNDECIDED = 0, 1, 2, 3
+from derive.verify.settings import EXIT_BAD_INPUT, EXIT_PROVED, EXIT_REFUTED, EXIT_UNDECIDED, FORMATS  # noqa: E402
 _STEP_STATUSES = ("proved", "refuted", "evidence", "undecided", "unread")
 _WORDS = {"proved": "proved", "refuted": "REFUTED", "evidence": "evidence only", "undecided": "undecided",
           "unread": "not read", "definition": "definition"}

@@ -31,6 +31,9 @@ from pathlib import Path
 
 from derive.errors import DeriveError
 
+FORMATS = ("text", "json", "github")  #: report formats
+EXIT_PROVED, EXIT_REFUTED, EXIT_BAD_INPUT, EXIT_UNDECIDED = 0, 1, 2, 3
+
 __all__ = ["Settings", "SettingsError", "parse_assumption", "read_toml", "split_list", "symbol_name"]
 
 PROPTO_READINGS = ("proportional", "affine")
