@@ -25,6 +25,7 @@ from scipy import integrate, special, stats
 from sklearn import metrics
 from sklearn._loss import loss as sklearn_loss
 
+import piece_oracles
 from derive.distributions.multivariate_normal import QuadraticForm
 
 pi, log, exp, Abs = sp.pi, sp.log, sp.exp, sp.Abs
@@ -36,6 +37,8 @@ AT_SIZES = "at sizes"  # proved exactly at concrete sizes (binomial theorem)
 NUMERIC = "numeric"  # no antiderivative: checked by quadrature at 30 digits
 NOT_A_DENSITY = "not a density"  # a quasi-likelihood: its defining derivative is proved instead
 MATRIX = "matrix"  # symbolic size: proved at d = 1 (symbolic) and d = 2 (explicit)
+PIECES = "pieces"  # built from pieces (an atom and counts, event and censored, components, intervals):
+#                    proved piece by piece in tests/test_pieces.py, which lists the entry in its PIECES
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,16 @@ def _uniform_ends(rng):
     if rng.integers(2):
         return rng.uniform(0.05, 0.45), rng.uniform(0.55, 0.95)
     return rng.uniform(-2.0, -0.5), rng.uniform(1.5, 3.0)
+
+
+def _at_zero(s):
+    """The indicator 1[y = 0]."""
+    return sp.Piecewise((1, sp.Eq(s["y"], 0)), (0, True))
+
+
+def _Phi(x):
+    """The standard normal cdf, (1 + erf(x/sqrt 2))/2."""
+    return (1 + sp.erf(x / sp.sqrt(2))) / 2
 
 
 def sym(name, **assumptions):
@@ -545,6 +558,68 @@ CASES: dict[str, EntryCase] = {
             lambda r: {"d": int(r.integers(1, 4))},
             lambda r, f: {"y": r.normal(0, 2, f["d"]), "mu": r.normal(0, 2, f["d"]), "Sigma": _spd(r, f["d"])},
             lambda v: stats.multivariate_normal.logpdf(v["y"], v["mu"], v["Sigma"])),
+    ),
+    "zero_inflated_poisson": EntryCase(  # -log(omega 1[y=0] + (1 - omega) lambda^y e^-lambda / y!), less log y!
+        loss=lambda s: -_at_zero(s) * log(s["omega"] + (1 - s["omega"]) * exp(-s["lambda"]))
+            - (1 - _at_zero(s)) * (log(1 - s["omega"]) + s["y"] * log(s["lambda"]) - s["lambda"]),
+        equal_by_simplify=True,
+        normalisation=PIECES,
+        oracle=Oracle(_none, lambda r, f: {"y": piece_oracles.count(r), "omega": r.uniform(0.05, 0.9),
+                                           "lambda": r.uniform(0.2, 8)},
+            piece_oracles.zip_statsmodels, "statsmodels ZeroInflatedPoisson.loglike"),
+    ),
+    "hurdle_poisson": EntryCase(  # omega at 0; (1 - omega) Poisson(y)/(1 - e^-lambda) above; less log y!
+        loss=lambda s: -_at_zero(s) * log(s["omega"])
+            - (1 - _at_zero(s)) * (log(1 - s["omega"]) + s["y"] * log(s["lambda"]) - s["lambda"]
+                                   - log(1 - exp(-s["lambda"]))),
+        equal_by_simplify=True,
+        normalisation=PIECES,
+        oracle=Oracle(_none, lambda r, f: {"y": piece_oracles.count(r), "omega": r.uniform(0.05, 0.9),
+                                           "lambda": r.uniform(0.2, 8)},
+            piece_oracles.hurdle_poisson, "scipy poisson, truncated at 0"),
+    ),
+    "censored_exponential": EntryCase(  # -delta log h + H: h = lambda, H = lambda t
+        loss=lambda s: -s["delta"] * log(s["lambda"]) + s["lambda"] * s["t"],
+        equal_by_simplify=True,
+        normalisation=PIECES,
+        oracle=Oracle(_none, lambda r, f: {"t": r.uniform(0.05, 5), "delta": float(r.integers(0, 2)),
+                                           "lambda": r.uniform(0.1, 4)},
+            piece_oracles.censored(stats.expon), "scipy expon logpdf (event) / logsf (censored)"),
+    ),
+    "censored_weibull": EntryCase(  # -delta log h + H: h = (k/lambda)(t/lambda)^(k-1), H = (t/lambda)^k; less delta log(k t^(k-1))
+        loss=lambda s: s["delta"] * s["k"] * log(s["lambda"]) + (s["t"] / s["lambda"]) ** s["k"],
+        equal_by_simplify=True,
+        normalisation=PIECES,
+        oracle=Oracle(lambda r: {"k": r.uniform(0.4, 4)},
+            lambda r, f: {"t": r.uniform(0.05, 5), "delta": float(r.integers(0, 2)), "lambda": r.uniform(0.3, 4)},
+            piece_oracles.censored(stats.weibull_min, "k"), "scipy weibull_min logpdf (event) / logsf (censored)"),
+    ),
+    "interval_censored_gaussian": EntryCase(  # -log(Phi((u - mu)/sigma) - Phi((l - mu)/sigma))
+        loss=lambda s: -log(_Phi((s["u"] - s["mu"]) / s["sigma"]) - _Phi((s["l"] - s["mu"]) / s["sigma"])),
+        equal_by_simplify=True,
+        normalisation=PIECES,
+        oracle=Oracle(lambda r: {"sigma": r.uniform(0.3, 3)},
+            lambda r, f: (lambda lo: {"l": lo, "u": lo + r.uniform(0.1, 3), "mu": r.normal(0, 2)})(r.normal(0, 2)),
+            piece_oracles.interval_gaussian, "scipy norm cdf/sf difference"),
+    ),
+    "truncated_gaussian": EntryCase(  # N(mu, sigma^2) on (a, oo): (y - mu)^2/(2 sigma^2) + log(1 - Phi((a - mu)/sigma))
+        loss=lambda s: (s["y"] - s["mu"]) ** 2 / (2 * s["sigma"] ** 2)
+            + log(1 - _Phi((s["a"] - s["mu"]) / s["sigma"])),
+        equal_by_simplify=True,
+        normalisation=MASS_ONE,
+        oracle=Oracle(lambda r: {"sigma": r.uniform(0.3, 3), "a": r.normal(0, 1)},
+            lambda r, f: {"y": f["a"] + r.uniform(0.01, 4), "mu": r.normal(0, 2)},
+            piece_oracles.truncated_gaussian, "scipy truncnorm"),
+    ),
+    "gaussian_mixture": EntryCase(  # -log sum_k w_k N(y; mu_k, sigma_k^2), less log(2 pi)/2
+        loss=lambda s: -log(_sum(s, s["w"][s["k"]] / s["sigma"][s["k"]]
+                                 * exp(-(s["y"] - s["mu"][s["k"]]) ** 2 / (2 * s["sigma"][s["k"]] ** 2)))),
+        equal_by_simplify=True,
+        normalisation=PIECES,
+        oracle=Oracle(lambda r: {"K": int(r.integers(1, 5))},
+            lambda r, f: {"y": r.normal(0, 3), "w": _probabilities(r, f["K"]), "mu": r.normal(0, 3, f["K"]),
+                          "sigma": r.uniform(0.3, 3, f["K"])},
+            piece_oracles.gaussian_mixture, "torch MixtureSameFamily"),
     ),
 }
 

@@ -22,7 +22,8 @@ from derive.symbolic.domains import resolve_piecewise, split_sums
 from derive.symbolic.rules import distribute
 from derive.errors import DomainError, Unsupported
 from derive.peers import symbols_of, table
-from catalogue_cases import AT_SIZES, CASES, MASS_ONE, MATRIX, NOT_A_DENSITY, NUMERIC, ONE_HOT
+from catalogue_cases import AT_SIZES, CASES, MASS_ONE, MATRIX, NOT_A_DENSITY, NUMERIC, ONE_HOT, PIECES
+from test_pieces import PIECES as PROVED_PIECE_BY_PIECE
 
 pi, log, exp, Abs = sp.pi, sp.log, sp.exp, sp.Abs
 
@@ -71,7 +72,7 @@ def test_nll_is_scale_times_loss_plus_dropped(name):
 
 
 def test_every_entry_has_a_normalisation_case():
-    kinds = {MASS_ONE, ONE_HOT, AT_SIZES, NUMERIC, NOT_A_DENSITY, MATRIX}
+    kinds = {MASS_ONE, ONE_HOT, AT_SIZES, NUMERIC, NOT_A_DENSITY, MATRIX, PIECES}
     unknown = [n for n, c in CASES.items() if c.normalisation not in kinds]
     assert not unknown, f"give {', '.join(unknown)} one of the normalisation kinds of tests/catalogue_cases.py"
 
@@ -90,6 +91,15 @@ def test_onehot_mass_is_the_sum_of_the_class_probabilities(name):
     mass = total_mass(a)
     assert mass.dummy_eq(sp.Sum(a.link.mean.base[c] if a.link else a.params[0][c], (c, 1, S.K))) \
         or sp.simplify(mass - sp.Sum((a.link.mean.base if a.link else a.params[0])[c], (c, 1, S.K))) == 0
+
+
+def test_pieces_entries_are_proved_piece_by_piece():
+    """The PIECES kind is proved in tests/test_pieces.py (atom plus counts, event plus
+    survival, components, a partition of intervals): every such entry is one it proves."""
+    entries = _with(PIECES)
+    assert entries
+    missing = [n for n in entries if n not in PROVED_PIECE_BY_PIECE]
+    assert not missing, f"prove the mass of {', '.join(missing)} piece by piece in tests/test_pieces.py"
 
 
 @pytest.mark.parametrize("N", range(1, 7))
