@@ -32,12 +32,18 @@ _EXPORTS = {
     "parse_latex": "derive.latex.parse",
     "Step": "derive.steps",
     "verify_many": "derive.batch",
+    "model": "derive.models",
 }
 
-__all__ = sorted(_EXPORTS)
+#: submodules that are public names themselves (``derive.testing.assert_equivalent``)
+_SUBMODULES = ("testing",)
+
+__all__ = sorted((*_EXPORTS, *_SUBMODULES))
 
 
 def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'derive' has no attribute {name!r}")
@@ -47,7 +53,7 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+    return sorted(set(globals()) | set(_EXPORTS) | set(_SUBMODULES))
 
 
 class _Package(types.ModuleType):

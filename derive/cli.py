@@ -2,11 +2,15 @@
 
     derive list
     derive show NAME [--format latex|text|json]
-    derive check NAME 'LATEX'           exit 0 equal, 1 not equal, 2 bad input, 3 undecided
-    derive equiv 'A' 'B' [--params yhat,sigma] [--mode exact|constant|affine]
-    derive equiv --batch FILE [-j N] [--timeout S]   JSON lines in, one verdict per line out
+    derive check NAME 'LATEX' [--assume 'x > 0'] [--accept-numeric]
+    derive equiv 'A' 'B' [--params yhat,sigma] [--mode exact|constant|affine] [--assume ...] [--accept-numeric]
+        check, equiv: exit 0 proved, 1 refuted (the counterexample printed), 2 bad input, 3 neither
+    derive init [derive.toml] [--force]
+    derive verify FILE... [--assume 'sigma > 0'] [--params yhat] [--format text|json|github] [-j N]
     derive build [--out DIR] [--only a,b|information] [--format tex,slides,md,json] [--log ln] [--pdf] [--force]
-                 [-j N] [--no-cache]
+    derive code NAME [--target torch|numpy]            loss, NLL, dataset loss, gradient as code
+    derive objective NAME --target lightgbm|xgboost    a custom boosting objective
+    derive equiv --batch FILE [-j N] [--timeout S]   JSON lines in, one verdict per line out
     derive cache clear
 """
 
@@ -55,36 +59,67 @@ def cmd_show(args) -> int:
     return 0
 
 
+def _verdict_lines(verdict, label: str = "") -> list[str]:
+    """The assumptions and, for a refutation, the counterexample, as the CLI prints them."""
+    from derive.equivalence.verdict import format_point
+
+    lines = [f"assuming: {'; '.join(verdict.assumptions) or 'nothing'}"]
+    if verdict.holds is False and verdict.counterexample:
+        lines.append(f"counterexample{label}: {format_point(verdict.counterexample)}")
+    return lines
+
+
+def _numeric_exit(args, what: str) -> int:
+    if args.accept_numeric:
+        print(f"accepted on numeric evidence (--accept-numeric): {what} is not proved")
+        return EXIT_EQUAL
+    return EXIT_UNDECIDED
+
+
 def cmd_check(args) -> int:
-    from derive.engine import derive
-    from derive.equivalence import equivalent
-    from derive.latex.parse import parse_latex
-    from derive.symbols import like
     import sympy as sp
 
+    from derive.checks import compare
+    from derive.engine import derive
+    from derive.symbols import like
+
     d = derive(args.name)
-    formula = parse_latex(args.latex)
-    undecided = False
-    targets = {"loss": d.loss, "dataset_loss": d.dataset_loss, "nll": d.nll}
-    if d.hard_label is not None:  # -log yhat[c], written -\log \hat{y}_c: the free index read as a name
-        targets["hard_label"] = d.hard_label.replace(
-            lambda e: isinstance(e, sp.Indexed),
+    targets = {"loss": "loss", "dataset_loss": "dataset_loss", "nll": "nll"}
+    if d.hard_label is not None:  # -log yhat[c]: as written with yhat indexed, or read as the name yhat_c
+        free = d.hard_label.free_symbols
+        targets["hard_label"] = d.hard_label
+        targets["hard label"] = d.hard_label.replace(
+            lambda e: isinstance(e, sp.Indexed) and all(i in free for i in e.indices),
             lambda e: like(f"{e.base.label}_{'_'.join(map(str, e.indices))}", e.base))
+    verdicts = {}
     for target, value in targets.items():
-        verdict = equivalent(value, formula, params=None if target == "hard_label" else d.params, mode="exact")
+        verdict = compare(d, args.latex, value, params=None if target.startswith("hard") else "entry",
+                          assume=args.assume)
+        verdicts[target] = verdict
         if verdict.holds:
-            print(f"equal: the formula is exactly the derived {target.replace('_', ' ')} of {d.name} ({verdict.method})")
+            print(f"proved: the formula is exactly the derived {target.replace('_', ' ')} of {d.name} ({verdict.method})")
+            print("\n".join(_verdict_lines(verdict)))
             return EXIT_EQUAL
-        undecided |= verdict.holds is None
-    affine = equivalent(d.loss, formula, params=d.params, mode="affine")
-    if affine.holds:
-        print(f"not equal: the formula is the {d.name} loss only up to a positive affine map (same minimisers)")
+    loss = verdicts["loss"]
+    numerical = [t for t, v in verdicts.items() if v.numerical]
+    if numerical:
+        verdict = verdicts[numerical[0]]
+        print(f"not proved: the formula agrees with the derived {numerical[0].replace('_', ' ')} of {d.name} "
+              f"numerically at {verdict.evidence}; no symbolic proof")
+        print("\n".join(_verdict_lines(verdict)))
+        return _numeric_exit(args, "the equality")
+    if all(v.holds is False for v in verdicts.values()):
+        affine = compare(d, args.latex, "loss", mode="affine", assume=args.assume)
+        if affine.holds:
+            print(f"refuted: the formula is the {d.name} loss only up to a positive affine map (same minimisers), "
+                  "not exactly")
+        else:
+            print(f"refuted: the formula is not the {d.name} loss, NLL or dataset loss")
+        print("\n".join(_verdict_lines(loss, " (against the loss, a = the derived loss, b = the formula)")))
         return EXIT_NOT_EQUAL
-    if undecided or affine.holds is None:
-        print(f"undecided: could not prove or refute that the formula is the {d.name} loss")
-        return EXIT_UNDECIDED
-    print(f"not equal: the formula is not the {d.name} loss, NLL or dataset loss")
-    return EXIT_NOT_EQUAL
+    print(f"undecided: could not prove or refute that the formula is the {d.name} loss ({loss.method})")
+    print("\n".join(_verdict_lines(loss)))
+    return EXIT_UNDECIDED
 
 
 def cmd_equiv(args) -> int:
@@ -95,8 +130,11 @@ def cmd_equiv(args) -> int:
     from derive.equivalence import equivalent
 
     params = [p for p in args.params.split(",") if p] if args.params else None
-    verdict = equivalent(args.a, args.b, params=params, mode=args.mode, timeout=args.timeout)
+    verdict = equivalent(args.a, args.b, params=params, mode=args.mode, assume=args.assume, timeout=args.timeout)
     print(verdict)
+    print("\n".join(_verdict_lines(verdict)))
+    if verdict.holds is None and verdict.numerical:
+        return _numeric_exit(args, f"{args.mode} equivalence")
     return _exit_code(verdict.holds)
 
 
@@ -171,14 +209,17 @@ class ProgressLine:
 
 
 def cmd_build(args) -> int:
-    from derive.config import PrinterConfig
+    from derive.config import load_project
     from derive.publish import build, parse_formats
 
+    project = load_project(args.config).replace(title=args.title, subtitle=args.subtitle, author=args.author,
+                                                date=args.date, log=args.log, class_base=args.classes_from,
+                                                softplus=True if args.softplus else None)
     only = args.only.split(",") if args.only is not None else None
     formats = parse_formats(args.format)
     progress = ProgressLine()
     try:
-        written = build(args.out, only=only, formats=formats, config=PrinterConfig.from_mapping({"log": args.log}),
+        written = build(args.out, only=only, formats=formats, project=project, config=project.printer(),
                         pdf=args.pdf, force=args.force, progress=progress, cache=not args.no_cache,
                         jobs=_jobs(args.jobs))
     finally:
@@ -189,6 +230,47 @@ def cmd_build(args) -> int:
             print(f"{'compiled' if path.suffix == '.pdf' else 'wrote'} {path}")
     if figures:
         print(f"wrote {len(figures)} figure files to {figures[0].parent}")
+    return 0
+
+
+def cmd_init(args) -> int:
+    """Write a commented starter project file (never over an existing file without --force)."""
+    from pathlib import Path
+
+    from derive.config import STARTER
+    from derive.errors import BuildError
+
+    path = Path(args.path)
+    if path.is_dir():
+        raise BuildError(f"init: {path} is a folder; give the file to write, e.g. {path / 'derive.toml'}")
+    if path.exists() and not args.force:
+        raise BuildError(f"init: {path} exists; nothing was written (pass --force to replace it)")
+    if not path.parent.is_dir():
+        raise BuildError(f"init: the folder {path.parent} does not exist")
+    path.write_text(STARTER, encoding="utf-8")
+    print(f"wrote {path}: edit it, then run `derive build`")
+    return 0
+
+
+def cmd_verify(args) -> int:
+    from derive.verify.cli import run_verify
+
+    return run_verify(args)
+
+
+def cmd_code(args) -> int:
+    from derive.codegen import to_code
+    from derive.engine import derive
+
+    print(to_code(derive(args.name), args.target))
+    return 0
+
+
+def cmd_objective(args) -> int:
+    from derive.engine import derive
+    from derive.objectives import objective_source
+
+    print(objective_source(derive(args.name), args.target))
     return 0
 
 
@@ -209,6 +291,13 @@ def cmd_cache(args) -> int:
     return 0
 
 
+def _verdict_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--assume", default=None, help="domains, e.g. 'sigma > 0, 0 < p < 1' (default: every "
+                         "symbol real); 'conventions' for domains by name (sigma > 0, p in (0, 1), ...)")
+    command.add_argument("--accept-numeric", action="store_true",
+                         help="exit 0 when the formulas agree numerically without a proof (it says so)")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="derive", description="Derive ML losses from distributional assumptions.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -223,6 +312,7 @@ def parser() -> argparse.ArgumentParser:
     chk = sub.add_parser("check", help="is this hand-written LaTeX the derived loss?")
     chk.add_argument("name")
     chk.add_argument("latex")
+    _verdict_options(chk)
     chk.set_defaults(func=cmd_check)
 
     eq = sub.add_parser("equiv", help="are two formulas equivalent?")
@@ -235,6 +325,7 @@ def parser() -> argparse.ArgumentParser:
     eq.add_argument("--timeout", type=float, default=5.0, help="seconds for each verdict")
     eq.add_argument("--params", default=None, help="comma-separated parameter names")
     eq.add_argument("--mode", choices=("exact", "constant", "affine"), default="exact")
+    _verdict_options(eq)
     eq.set_defaults(func=cmd_equiv)
 
     info = sub.add_parser("info", help="entropy, cross-entropy or KL of finite distributions, exactly")
@@ -254,18 +345,46 @@ def parser() -> argparse.ArgumentParser:
     nll.add_argument("--normalise", action="store_true", help="derive the normaliser of a kernel")
     nll.set_defaults(func=cmd_nll)
 
+    from derive.verify.cli import add_arguments
+
+    add_arguments(sub.add_parser("verify", help="check every step of the derivations in .tex/.md/.ipynb files")) \
+        .set_defaults(func=cmd_verify)
+
     b = sub.add_parser("build", help="write the derivations to outputs/")
     b.add_argument("--out", default="outputs")
     b.add_argument("--only", default=None, help="comma-separated assumption names; 'information' for the part on entropy, "
                    "cross-entropy and KL")
     b.add_argument("--format", default=None, help="comma-separated: tex,slides,md,json (default: all)")
-    b.add_argument("--log", choices=("log", "ln"), default="log", help="natural log as \\log or \\ln")
+    b.add_argument("--log", choices=("log", "ln"), default=None, help="natural log as \\log or \\ln")
+    b.add_argument("--config", default=None, help="project file (default: ./derive.toml, or [tool.derive] "
+                   "in ./pyproject.toml)")
+    b.add_argument("--title", default=None)
+    b.add_argument("--subtitle", default=None)
+    b.add_argument("--author", default=None)
+    b.add_argument("--date", default=None)
+    b.add_argument("--classes-from", type=int, choices=(0, 1), default=None, help="number classes from 0 or 1")
+    b.add_argument("--softplus", action="store_true", help="write log(1 + e^z) as softplus(z)")
     b.add_argument("--pdf", action="store_true", help="compile the LaTeX documents with latexmk")
     b.add_argument("--force", action="store_true", help="overwrite files in --out that derive did not write")
     b.add_argument("-j", "--jobs", type=int, default=None, help="processes for the entries (default: the cores); "
                    "the files are the same for every N")
     b.add_argument("--no-cache", action="store_true", help="compute everything; read and write no cache")
     b.set_defaults(func=cmd_build)
+
+    init = sub.add_parser("init", help="write a commented starter project file (derive.toml)")
+    init.add_argument("path", nargs="?", default="derive.toml")
+    init.add_argument("--force", action="store_true", help="replace an existing file")
+    init.set_defaults(func=cmd_init)
+
+    code = sub.add_parser("code", help="the loss, NLL, dataset loss and gradient as stable batched code")
+    code.add_argument("name")
+    code.add_argument("--target", choices=("torch", "numpy"), default="torch")
+    code.set_defaults(func=cmd_code)
+
+    obj = sub.add_parser("objective", help="a custom gradient-boosting objective (gradient, Hessian)")
+    obj.add_argument("name")
+    obj.add_argument("--target", choices=("lightgbm", "xgboost"), required=True)
+    obj.set_defaults(func=cmd_objective)
 
     cache = sub.add_parser("cache", help="the build cache ($XDG_CACHE_HOME/derive or ~/.cache/derive)")
     cache.add_argument("action", choices=("clear",))
@@ -276,6 +395,8 @@ def parser() -> argparse.ArgumentParser:
 def _protect_formulas(argv: list[str]) -> list[str]:
     """Formulas often start with a minus (``-\\log p``), which argparse takes for an option.
     A leading space keeps them positional; the LaTeX reader ignores it."""
+    if argv[:1] == ["verify"]:  # file names and options only (-j N)
+        return argv
     return [" " + a if a.startswith("-") and not a.startswith("--") and not _short_option(a) else a for a in argv]
 
 

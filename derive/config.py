@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, Mapping
 
 from derive.errors import ConfigError
 
-__all__ = ["ConfigError", "PrinterConfig"]
+__all__ = ["ConfigError", "PrinterConfig", "ProjectConfig", "STARTER", "load_project"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class PrinterConfig:
       fold_log_base: print ``log(x)/log(b)`` (SymPy's form of a base-b log) as ``\\log_b x``.
       const_label:  the text under the brace of dropped constants, followed by the parameters
                     (``const. in \\hat{y}``).
+      softplus:     print ``log(1 + e^z)`` as ``\\operatorname{softplus}(z)``.
+      class_base:   classes numbered from 1 (``k = 1, ..., K``, default) or from 0
+                    (``k = 0, ..., K - 1``, as PyTorch numbers its labels).
     """
 
     log: Literal["log", "ln"] = "log"
@@ -39,9 +43,11 @@ class PrinterConfig:
     exp: Literal["auto", "e", "exp"] = "auto"
     fold_log_base: bool = True
     const_label: str = "const.\\ in "
+    softplus: bool = False
+    class_base: int = 1
 
     _CHOICES = {"log": ("log", "ln"), "log_parens": ("auto", "always"), "exp": ("auto", "e", "exp"),
-                "fold_log_base": (True, False)}
+                "fold_log_base": (True, False), "softplus": (True, False), "class_base": (1, 0)}
 
     def __post_init__(self) -> None:
         for name, allowed in self._CHOICES.items():
@@ -68,3 +74,112 @@ class PrinterConfig:
 
     def replace(self, **changes: Any) -> PrinterConfig:
         return PrinterConfig.from_mapping({**dataclasses.asdict(self), **changes})
+
+
+# --------------------------------------------------------------------------- the project file
+
+
+PARTS = ("catalogue", "information")
+
+STARTER = """\
+# derive.toml: what `derive build` puts in the documents, and how it writes them.
+# (Or put these keys under [tool.derive] in pyproject.toml.)  Every key is optional;
+# command-line options override them.
+
+# The title page of the article and the deck.
+title = "Every loss is a cross-entropy"
+subtitle = "Training losses derived from distributional assumptions"
+author = ""          # e.g. "A. Lecturer"
+date = ""            # e.g. "Spring term"; empty: no date
+
+# Notation.
+log = "log"          # the natural log as \\log ("log") or \\ln ("ln")
+class_base = 1       # classes numbered 1..K (1) or 0..K-1 (0, as PyTorch numbers labels)
+softplus = false     # write log(1 + e^z) as softplus(z)
+
+# What goes in, in this order (run `derive list` for the names); leave out for all.
+# entries = ["gaussian", "bernoulli", "categorical"]
+# parts = ["catalogue", "information"]
+"""
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """The project file's settings: the documents' metadata, the notation, the entries.
+
+    ``entries`` None means the whole catalogue in its order; ``parts`` chooses the catalogue
+    and/or the part on entropy, cross-entropy and KL divergence."""
+
+    title: str = "Every loss is a cross-entropy"
+    subtitle: str = "Training losses derived from distributional assumptions"
+    author: str = ""
+    date: str = ""
+    log: str = "log"
+    class_base: int = 1
+    softplus: bool = False
+    entries: tuple[str, ...] | None = None
+    parts: tuple[str, ...] = PARTS
+    source: str = ""  # the file read, for messages
+
+    def __post_init__(self) -> None:
+        where = f" in {self.source}" if self.source else ""
+        for name in ("title", "subtitle", "author", "date"):
+            if not isinstance(getattr(self, name), str):
+                raise ConfigError(f"{name}{where}: expected a string, got {getattr(self, name)!r}")
+        if self.entries is not None and (not self.entries or not all(isinstance(e, str) for e in self.entries)):
+            raise ConfigError(f"entries{where}: expected a non-empty list of names (see `derive list`)")
+        unknown = [p for p in self.parts if p not in PARTS]
+        if unknown or not self.parts:
+            raise ConfigError(f"parts{where}: {', '.join(map(repr, unknown)) or 'empty'}; known: {', '.join(PARTS)}")
+        self.printer()  # log, class_base, softplus checked there
+
+    def printer(self) -> PrinterConfig:
+        return PrinterConfig.from_mapping({"log": self.log, "class_base": self.class_base, "softplus": self.softplus})
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any], source: str = "") -> ProjectConfig:
+        known = [f.name for f in dataclasses.fields(cls) if f.name != "source"]
+        unknown = sorted(set(mapping) - set(known))
+        if unknown:
+            raise ConfigError(f"unknown setting(s) {', '.join(unknown)}{' in ' + source if source else ''}; "
+                              f"known: {', '.join(known)}")
+        values = dict(mapping)
+        for name in ("entries", "parts"):
+            if name in values:
+                if not isinstance(values[name], (list, tuple)):
+                    raise ConfigError(f"{name} in {source or 'the settings'}: expected a list of names")
+                values[name] = tuple(values[name])
+        try:
+            return cls(**values, source=source)
+        except ConfigError as error:
+            raise ConfigError(f"{error} ({source})" if source and source not in str(error) else str(error)) from None
+
+    def replace(self, **changes: Any) -> ProjectConfig:
+        changes = {k: v for k, v in changes.items() if v is not None}
+        return dataclasses.replace(self, **changes)
+
+
+def load_project(path: str | Path | None = None, folder: str | Path = ".") -> ProjectConfig:
+    """The settings of ``path`` (a derive.toml, or a pyproject.toml with ``[tool.derive]``),
+    or, without a path, of ``derive.toml`` or ``pyproject.toml`` in ``folder`` if there is
+    one; the defaults otherwise.  A file that does not parse is a ConfigError naming it."""
+    import tomllib
+
+    if path is None:
+        for name in ("derive.toml", "pyproject.toml"):
+            candidate = Path(folder) / name
+            if candidate.is_file():
+                path = candidate
+                break
+        else:
+            return ProjectConfig()
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"project file {path}: not found")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"project file {path}: not valid TOML: {error}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("derive", {})
+    return ProjectConfig.from_mapping(data, source=str(path))

@@ -5,7 +5,10 @@ the fly and goes through the same pipeline as the catalogue.  Its normalisation 
 first: symbolically where SymPy can integrate or sum it over the support, numerically
 (mpmath quadrature at seeded parameter values) otherwise.  A density whose mass is not 1
 is refused with :class:`NotNormalised`, unless ``derive_normaliser=True`` asks the engine
-to derive Z and divide by it (as the catalogue does for Huber).
+to derive Z and divide by it (as the catalogue does for Huber).  A density that is negative
+somewhere on the support is refused with :class:`NegativeDensity`, even when it integrates
+to 1: positivity is proved on the domain where SymPy can, else the density is evaluated on
+a grid of the support at seeded parameter values (and the note says so).
 
 ``nll_command`` is the text of ``derive nll 'LATEX' --data y --params mu [--fixed sigma]``.
 """
@@ -24,6 +27,7 @@ from derive.entries import Assumption
 from derive.bounded import bounded
 from derive.engine import Derivation, run
 from derive.normalisation import mass
+from derive.symbolic.domains import is_positive_on
 from derive.errors import DeriveError, Unsupported
 from derive.steps import Step, tex
 
@@ -43,6 +47,13 @@ NUMERIC_SECONDS = 20.0  # budget of the numeric check (double-exponential tails 
 
 class NotNormalised(DeriveError, ValueError):
     """A custom density whose mass over the support is not 1."""
+
+
+class NegativeDensity(DeriveError, ValueError):
+    """A custom density that is negative somewhere on the support."""
+
+
+GRID_POINTS = 2001  # the grid of a continuous support for the sign check
 
 
 def _names(spec) -> tuple[str, ...]:
@@ -167,6 +178,59 @@ def check_normalisation(a: Assumption) -> tuple[str, sp.Expr | list[float]]:
                       f"and quadrature {why}")
 
 
+def _grid(support: sp.Set) -> np.ndarray:
+    if isinstance(support, sp.FiniteSet):
+        return np.array([float(v) for v in support])
+    if isinstance(support, sp.Range):
+        return np.arange(int(support.inf), int(support.inf) + 60, dtype=float)
+    lo = float(support.inf) if support.inf.is_finite else None
+    hi = float(support.sup) if support.sup.is_finite else None
+    lo = lo if lo is not None else (hi - 60 if hi is not None else -30.0)
+    hi = hi if hi is not None else lo + 60
+    inner = np.linspace(lo, hi, GRID_POINTS)[1:-1]  # open ends: the endpoints may be off the support
+    near = lo + (hi - lo) * np.geomspace(1e-9, 1e-3, 30)  # close to the lower end (y -> 0+)
+    return np.concatenate([inner, near])
+
+
+def negative_point(a: Assumption, seed: int = 0, points: int = NUMERIC_POINTS) -> dict | None:
+    """A point of the support (with seeded parameter values) where the density is negative,
+    or None when none of the grid's points is.  Values relative to the largest one on the
+    grid below -1e-12 count as negative (rounding does not)."""
+    rng = np.random.default_rng(seed)
+    (y,) = a.data
+    ys = _grid(a.support)
+    for _ in range(points):
+        values = {s: _sample(a.domains[s], rng) for s in a.params + a.fixed}
+        f = sp.lambdify(y, a.density.xreplace(values), modules=["scipy", "numpy"])
+        with np.errstate(all="ignore"):
+            fs = np.array([complex(f(v)).real if np.isfinite(complex(f(v))).all() else np.nan for v in ys])
+        finite = np.isfinite(fs)
+        if not finite.any():
+            continue
+        scale = max(np.max(np.abs(fs[finite])), 1e-300)
+        worst = int(np.nanargmin(np.where(finite, fs, np.inf)))
+        if fs[worst] < -1e-12 * scale:
+            return {**{s.name: v for s, v in values.items()}, y.name: float(ys[worst]), "density": float(fs[worst])}
+    return None
+
+
+def check_sign(a: Assumption) -> str:
+    """How the density was found non-negative ("symbolic" or "grid"); raises
+    :class:`NegativeDensity` at a point where it is negative."""
+    if is_positive_on(a.density, a.domains) or a.density.is_nonnegative:
+        return "symbolic"
+    status, found = bounded(negative_point, (a,), NUMERIC_SECONDS)
+    if status != "ok":
+        why = f"did not finish in {NUMERIC_SECONDS:g} s" if status == "timed out" else f"failed {found}"
+        raise Unsupported(f"{a.name}: cannot check that the density is non-negative: the grid evaluation {why}")
+    if found is not None:
+        (y,) = a.data
+        at = ", ".join(f"{k}={v:.6g}" for k, v in found.items() if k != "density")
+        raise NegativeDensity(f"{a.name}: the density is negative at {at} (its value there is {found['density']:.6g}); "
+                              "a density must be >= 0 on the whole support, even when it integrates to 1")
+    return "grid"
+
+
 def custom(density, data, params, fixed=(), *, support=None, domains: Mapping | None = None,
            derive_normaliser: bool = False, name: str = "custom") -> Derivation:
     """Derive the loss of your own density (SymPy expression or LaTeX).
@@ -175,7 +239,8 @@ def custom(density, data, params, fixed=(), *, support=None, domains: Mapping | 
     ``support``: a SymPy set or one of ``reals``, ``positive``, ``unit``, ``counts``,
     ``binary`` (default: counts when the data appear in a factorial or binomial, else the
     reals).  Raises :class:`NotNormalised` when the density does not integrate (sum) to 1,
-    unless ``derive_normaliser`` is set, in which case Z is derived and divided out."""
+    unless ``derive_normaliser`` is set, in which case Z is derived and divided out; raises
+    :class:`NegativeDensity` when the density is negative somewhere on the support."""
     a = build_assumption(density, data, params, fixed, support=support, domains=domains, name=name)
     how, m = check_normalisation(a)
     if how == "symbolic":
@@ -196,6 +261,9 @@ def custom(density, data, params, fixed=(), *, support=None, domains: Mapping | 
         note = f"the density given is a kernel: its mass {shown} is derived and divided out"
     else:
         note = f"normalised: the mass over the support is 1 ({how}: {shown})"
+    sign = check_sign(a)
+    note += ("; non-negative on the domain (symbolic)" if sign == "symbolic" else
+             f"; non-negative on a grid of the support at {NUMERIC_POINTS} seeded parameter values (numeric)")
     d = run(a)
     check = Step("normalisation", m if how == "symbolic" else sp.Float(m[0]), note,
                  lhs="\\int p(%s)\\, d%s" % (tex(a.data[0]), tex(a.data[0])))

@@ -115,6 +115,23 @@ class Derivation:
     def _repr_latex_(self) -> str:
         return self.to_latex()
 
+    # Derivatives and generated code: thin delegations (derive.gradients, derive.codegen).
+    def gradient(self, wrt=None, of: str = "loss"):
+        from derive.gradients import gradient
+        return gradient(self, wrt, of)
+
+    def hessian(self, wrt=None, of: str = "loss"):
+        from derive.gradients import hessian
+        return hessian(self, wrt, of)
+
+    def gradient_derivation(self, wrt=None, of: str = "loss"):
+        from derive.gradients import gradient_derivation
+        return gradient_derivation(self, wrt, of)
+
+    def to_code(self, target: str = "torch") -> str:
+        from derive.codegen import to_code
+        return to_code(self, target)
+
 
 # --------------------------------------------------------------------------- pipeline
 
@@ -125,6 +142,16 @@ def _params_tex(assumption: Assumption) -> str:
 
 def _data_tex(assumption: Assumption) -> str:
     return ", ".join(tex(d) for d in assumption.data)
+
+
+def _per_example_tex(symbols) -> str:
+    """``y_i`` or ``\\mu_i, v_i``: each symbol of one example."""
+    return ", ".join(f"{tex(s)}_i" for s in symbols)
+
+
+def density_has_exp(assumption: Assumption) -> bool:
+    """The density holds an exponential, whose log the expansion takes."""
+    return assumption.density is not None and assumption.density.has(sp.exp)
 
 
 def _mean_tex(assumption: Assumption) -> str:
@@ -143,9 +170,11 @@ def _normalise(a: Assumption, steps: list[Step]) -> tuple[sp.Expr, sp.Expr | Non
     note = ("normaliser: the kernel integrated over the support; "
             + ("it depends on $%s$, so its log stays in the loss" % ", ".join(tex(p) for p in moving)
                if moving else "free of the parameters (shift $y$ by the location), so the loss is a proper NLL"))
-    steps.append(Step("normaliser", z, note, lhs="Z = \\int p(%s)\\, d%s" % (_data_tex(a), _data_tex(a))))
+    steps.append(Step("normaliser", z, note, lhs="Z = \\int \\tilde{p}(%s \\mid %s)\\, d%s"
+                      % (_data_tex(a), _mean_tex(a), _data_tex(a))))
     density = a.density / z
-    steps.append(Step("density", density, "the normalised density", lhs="p(%s)" % _data_tex(a)))
+    steps.append(Step("density", density, "the normalised density $p = \\tilde{p} / Z$",
+                      lhs="p(%s \\mid %s)" % (_data_tex(a), _mean_tex(a))))
     return density, z
 
 
@@ -167,7 +196,9 @@ def run(assumption: Assumption) -> Derivation:
         nll_mean = distribute(-q)
         steps.append(Step("neg_log", nll_mean, "the negative quasi-log-likelihood stands for the NLL", lhs="-Q"))
     else:
-        steps.append(Step("assumption", a.density, f"assumption ${a.statement}$", lhs=given))
+        kernel = f"\\tilde{{p}}({_data_tex(a)} \\mid {_mean_tex(a)})"  # unnormalised until Z is derived
+        steps.append(Step("assumption", a.density, f"assumption ${a.statement}$" + (", the kernel" if a.kernel else ""),
+                          lhs=kernel if a.kernel else given))
         density, z = _normalise(a, steps)
         steps.append(Step("likelihood", density, "likelihood of one example, a function of the parameters",
                           lhs=f"\\mathcal{{L}}({_mean_tex(a)})"))
@@ -179,7 +210,8 @@ def run(assumption: Assumption) -> Derivation:
             nll_mean = expand_logs(-sp.log(a.density / z_positive, evaluate=False), domains).xreplace({z_positive: z})
         else:
             nll_mean = expand_logs(neg_log, domains)
-        steps.append(Step("expand", nll_mean, "log of a product is the sum of the logs (valid on the domain)"))
+        rule = "the log of a product is the sum of the logs" + (", and $\\log e^{u} = u$" if density_has_exp(a) else "")
+        steps.append(Step("expand", nll_mean, rule + " (valid on the domain)"))
 
     if a.expected_data:
         nll_mean = _expected_nll(nll_mean, a, steps)
@@ -207,27 +239,37 @@ def run(assumption: Assumption) -> Derivation:
 
     scale, loss = split_scale(dependent, params, domains, a.keep_numeric_factor, a.data)
     loss = collect_logs(loss, params)
-    scale_note = "drop the constants" + ("" if scale == 1 else f" and the positive factor ${tex(scale)}$")
-    steps.append(Step("loss", loss, scale_note + "; the minimisers are unchanged", relation="\\propto"))
+    nll_name = "-Q" if a.quasi is not None else "-\\log \\mathcal{L}"
+    if scale == 1:
+        scale_note = f"drop the constants: ${nll_name} = \\ell + \\text{{const.}}$, the same minimisers"
+    else:
+        scale_note = (f"drop the constants and the positive factor $a = {tex(scale)}$: "
+                      f"${nll_name} = a \\, \\ell + \\text{{const.}}$, the same minimisers")
+    steps.append(Step("loss", loss, scale_note, lhs=f"\\ell({_params_tex(a)})"))
 
     i, n = S.i, S.n
     nll_i = per_example(nll, a, i)
     sum_nll = split_sums(sp.Sum(nll_i, (i, 1, n)))
     steps.append(Step("dataset", sp.Sum(nll_i, (i, 1, n)),
                       "i.i.d. examples: the log of the product is the sum of the logs",
-                      lhs=f"-\\log \\prod_{{i=1}}^{{n}} p({_data_tex(a)}_i \\mid {_params_tex(a)}_i)"))
+                      lhs=f"-\\log \\prod_{{i=1}}^{{n}} p({_per_example_tex(a.data)} \\mid {_per_example_tex(a.params)})"))
     dataset_nll = sum_nll / n
     steps.append(Step("cross_entropy", sp.Sum(nll_i, (i, 1, n)) / n,
-                      "the mean NLL is the cross-entropy of the empirical distribution with the model",
-                      lhs="H(\\hat{P}, Q_\\theta) = -\\frac{1}{n}\\sum_{i=1}^{n} \\log Q(x_i; \\theta)"))
+                      "the mean NLL is the cross-entropy of the data's empirical distribution with the model",
+                      lhs=f"-\\frac{{1}}{{n}} \\log \\prod_{{i=1}}^{{n}} p({_per_example_tex(a.data)} \\mid "
+                          f"{_per_example_tex(a.params)})"))
     dataset_loss = sp.Sum(per_example(loss, a, i), (i, 1, n)) / n
     steps.append(Step("dataset_loss", dataset_loss, "the same constants and factor dropped: " + a.loss_name,
-                      relation="\\propto"))
+                      lhs="\\bar{\\ell}"))
 
     onehot = hard_label(loss, a)
     if onehot is not None:
-        steps.append(Step("hard_label", onehot, "one-hot target $y = e_c$: only the true class $c$ survives",
-                          lhs=r"\text{at } y = e_c"))
+        c = S.index("c")
+        c_i = sp.IndexedBase(c.name, integer=True, positive=True)[i]
+        per_class = per_example(onehot, a, i).xreplace({c: c_i})
+        steps.append(Step("hard_label", sp.Sum(per_class, (i, 1, n)) / n,
+                          f"one-hot targets ${_per_example_tex(a.data)} = e_{{c_i}}$: only the true class $c_i$ "
+                          f"of each example survives", lhs="\\bar{\\ell}"))
     return Derivation(a, nll, loss, scale, tuple(dropped), dataset_nll, dataset_loss, tuple(steps), onehot,
                       density, z, link_pair, dev)
 

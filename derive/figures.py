@@ -11,8 +11,10 @@ Generic rules, never a case per assumption name:
   parameter is sliced along its first component with the others at 0.
 - Anything else is skipped with a note saying why.
 
-Typical values: reals 0; (0, oo) 1; a bounded interval the point 30% of the way in (so
-that asymmetric shapes show); integers their least value.  Targets: the points of a finite
+Typical values: reals 0; (0, oo) 1 for a parameter and 2 for a fixed symbol (at 1 a shape
+turns one family into another: Gamma into exponential, Student t into Cauchy), stated in the
+caption; a bounded interval the point 30% of the way in (so that asymmetric shapes show);
+integers their least value.  Targets: the points of a finite
 support, ``0, 1, 3`` for counts, ``0.5, 1, 2`` on (0, oo), ``-1, 0, 1.5`` on the reals and
 20/50/80% of a bounded interval.
 
@@ -27,6 +29,7 @@ backend switch), fixed rcParams, no dates or producer strings in the PDF or PNG 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from dataclasses import dataclass
@@ -195,10 +198,26 @@ class _Slice:
     target_labels: list[str]
     discrete: bool
     quasi: bool
+    fixed_values: dict = dataclasses.field(default_factory=dict)  # the other symbols, as drawn
+
+
+def typical_fixed(domain: sp.Set) -> sp.Expr:
+    """A typical value of a fixed symbol (a scale, a shape, a degree of freedom): as
+    :func:`typical`, except 2 on (0, oo), since at 1 a shape turns a family into another one
+    drawn beside it (a Gamma of shape 1 is the exponential, a Student t with one degree of
+    freedom is the Cauchy)."""
+    if domain == S.POSITIVE:
+        return sp.Integer(2)
+    return typical(domain)
 
 
 def _values(symbols, domains, skip=()) -> dict:
-    return {s: typical(S.domain_of(s, domains)) for s in symbols if s not in skip}
+    return {s: typical_fixed(S.domain_of(s, domains)) for s in symbols if s not in skip}
+
+
+def _values_tex(values: dict) -> str:
+    """``$\\sigma = 2$, $\\nu = 2$``: the values the figure is drawn at, for its caption."""
+    return ", ".join(f"${latex(s)} = {latex(v)}$" for s, v in values.items())
 
 
 def _scalar(s) -> bool:
@@ -219,6 +238,8 @@ def make_slice(d: Derivation) -> _Slice:
         support = a.support
         if not isinstance(support, sp.Set):
             raise Skip(f"no generic view of the support {support!r}")
+        if support.free_symbols:
+            raise Skip(f"no generic view of a support with a symbolic bound: {support}")
         ys = targets(support)
         p_domain = S.domain_of(p, domains)
         return _Slice(
@@ -227,7 +248,7 @@ def make_slice(d: Derivation) -> _Slice:
             loss=d.loss.xreplace(fixed), nll=d.nll.xreplace(fixed), data=y, data_tex=latex(y),
             support=support, target_values=ys,
             target_labels=[f"${latex(y)} = {_number(v)}$" for v in ys],
-            discrete=isinstance(support, (sp.FiniteSet, sp.Range)), quasi=quasi)
+            discrete=isinstance(support, (sp.FiniteSet, sp.Range)), quasi=quasi, fixed_values=fixed)
 
     if a.support != ONE_HOT or len(d.data) != 1 or len(d.params) != 1:
         raise Skip("no generic view of this vector assumption (one-hot data and one vector "
@@ -252,7 +273,8 @@ def make_slice(d: Derivation) -> _Slice:
         prediction_value=float(typical(p_domain)),
         loss=two_class(d.loss), nll=two_class(d.nll), data=None, data_tex=latex(y),
         support="onehot", target_values=onehot,
-        target_labels=[f"${latex(y)} = e_{{{c}}}$" for c in (1, 2)], discrete=True, quasi=quasi)
+        target_labels=[f"${latex(y)} = e_{{{c}}}$" for c in (1, 2)], discrete=True, quasi=quasi,
+        fixed_values=fixed)
 
 
 def _number(v: float) -> str:
@@ -380,6 +402,8 @@ def assumption_figure(d: Derivation, out: Path) -> FigureFiles:
                f"{_number(sl.prediction_value)}$, with the targets marked.  Right: the loss as a "
                f"function of the prediction ${sl.prediction_tex}$ for those targets; dots mark the "
                f"minima inside the plotted range.{slice_note}")
+    if sl.fixed_values:
+        caption += f"  Drawn at {_values_tex(sl.fixed_values)}."
     return FigureFiles(name, stem, caption)
 
 
@@ -452,8 +476,8 @@ def overview_figure(derivations: list[Derivation], out: Path) -> FigureFiles:
             curves[same[0]] = (f"{label} = {d.assumption.loss_name}", other, kind)
             continue
         curves.append((d.assumption.loss_name, values, how))
-    if not curves:
-        return FigureFiles("overview", None, "", note="no assumption with a residual loss")
+    if len(curves) < 2:  # one curve compares nothing; it is the assumption's own figure
+        return FigureFiles("overview", None, "", note="fewer than two assumptions with a residual loss to compare")
     mpl, Figure, Canvas, params = _matplotlib()
     with mpl.rc_context(params):
         rows = (len(curves) + 1) // 2
@@ -476,7 +500,7 @@ def overview_figure(derivations: list[Derivation], out: Path) -> FigureFiles:
     caption = ("The losses whose assumption is a location family on the real line, as functions of "
                "the residual $r = y - \\hat{y}$ (fixed symbols at typical values), each shifted to 0 "
                "at $r = 0$ and scaled to curvature 1 there, where the squared loss is $r^2/2$; a loss "
-               "with a kink at 0 (marked ``kink'') is matched to $r^2/2$ at $|r| = 1$.")
+               "with a kink at 0 (so marked in the legend) is matched to $r^2/2$ at $|r| = 1$.")
     return FigureFiles("overview", stem, caption)
 
 

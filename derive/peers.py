@@ -25,7 +25,7 @@ import sympy as sp
 from derive import symbols as S
 from derive.errors import DeriveError
 from derive.stages import onehot_constraint
-from derive.symbolic.domains import split_sums
+from derive.symbolic.domains import free_of, split_sums
 from derive.symbolic.rules import distribute
 
 
@@ -103,11 +103,15 @@ def relate(d, value: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
     """(scale, offset) with nll == scale*value + offset, both free of the params.
 
     value = c*loss + g with c, g free of the params; c = 1 when the difference is already
-    param-free, else the ratio of the derivatives along the first param that moves them."""
+    param-free (proved by its derivatives where simplify cannot show it), else the ratio of the derivatives along the first param that moves them."""
     params = d.params
     loss = d.loss
     value = onehot_constraint(split_sums(distribute(value)), d.assumption) if value.has(sp.Sum) else value
     difference = sp.simplify(value - loss) if value != loss else sp.S.Zero
+    if difference.has(*params) and not difference.has(sp.Sum):  # free of them, but not visibly so?
+        constant = free_of(difference, [p for p in params if difference.has(p)], d.assumption.domains)
+        if constant is not None:
+            difference = constant
     ratio = sp.simplify(value / loss) if difference.has(*params) else None
     if not difference.has(*params):
         c, g = sp.S.One, difference

@@ -2,7 +2,7 @@
 (never asserted in tests: the machine's load moves them).
 
     python scripts/bench.py                      # everything
-    python scripts/bench.py startup build        # sections: startup, derive, build, parse, equiv, batch, info
+    python scripts/bench.py startup build        # sections: startup, derive, build, parse, equiv, batch, info, codegen
     python scripts/bench.py --json               # one JSON object on stdout (the lines on stderr)
     python scripts/bench.py --root DIR           # benchmark the checkout at DIR (e.g. a baseline)
 
@@ -35,6 +35,13 @@ QUIET = False
 def say(line: str) -> None:
     """A figure as a line: on stdout, or on stderr with --json (progress, and kept if interrupted)."""
     print(line, file=sys.stderr if QUIET else sys.stdout, flush=True)
+
+
+def timed(fn) -> float:
+    """Wall seconds of one call."""
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
 def children_cpu() -> float:
@@ -133,21 +140,38 @@ def bench_build() -> None:
 
 
 def bench_parse() -> None:
+    """Parse time per formula over the development corpora (read or refused alike), and the
+    read-back of every expression `derive build` prints."""
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "tests"))
     from derive.errors import ParseError
-    from derive.latex.parse import parse_latex
-    from latex.test_parse import CORPUS_BAD, CORPUS_GOOD
+    from derive.latex.parse import parse_latex, readback_functions, readback_symbols
+    from latex.corpus import DEVELOPMENT_CORPUS
+    from latex.sympy_pairs import PAIRS
+    from latex.test_roundtrip import from_srepr, printed_pairs
+    from latex.textbook_corpus import ROWS
 
-    times = []
-    for _, tex, _ in CORPUS_GOOD + CORPUS_BAD:
-        start = time.perf_counter()
+    def attempt(text: str, options: dict | None = None) -> None:
         try:
-            parse_latex(tex)
+            parse_latex(text, **(options or {}))
         except ParseError:
             pass
-        times.append(time.perf_counter() - start)
-    record("parse, median per formula", None, statistics.median(times), formulas=len(times))
+
+    def read_back(tex: str, srepr: str) -> None:
+        want = from_srepr(srepr)
+        parse_latex(tex, symbols=readback_symbols(want), functions=readback_functions(want))
+
+    corpora = {
+        "parse, per development formula": [lambda t=tex: attempt(t) for _, tex, _ in DEVELOPMENT_CORPUS],
+        "parse, per textbook formula": [lambda t=tex, o=opts: attempt(t, o) for _, tex, _, opts in ROWS],
+        "parse, per SymPy test pair": [lambda t=tex, o=opts: attempt(t, o) for tex, _, opts in PAIRS],
+        "parse, per printed catalog formula": [lambda t=tex, s=srepr: read_back(t, s)
+                                               for _, tex, srepr in printed_pairs()],
+    }
+    for label, calls in corpora.items():
+        times = [timed(call) for call in calls]
+        record(label + " (median)", None, statistics.median(times), formulas=len(times),
+               max_ms=round(max(times) * 1e3, 2))
 
 
 def corpus_cases() -> list[tuple]:
@@ -158,7 +182,7 @@ def corpus_cases() -> list[tuple]:
     cases = []
     for pair in PAIRS:
         for other, mode in [(pair.b, mode) for mode in pair.modes] + pair.mutant_cases():
-            cases.append((pair.id, pair.a, other, mode, pair.params or None))
+            cases.append((pair.id, pair.a, other, mode, pair.params or None, getattr(pair, "assume", None) or None))
     return cases
 
 
@@ -168,12 +192,12 @@ def bench_equiv() -> None:
     from derive.equivalence import equivalent
 
     times, decided, lines = [], 0, []
-    for pid, a, b, mode, params in corpus_cases():
+    for pid, a, b, mode, params, assume in corpus_cases():
         start = time.perf_counter()
-        verdict = equivalent(a, b, params=params, mode=mode)
+        verdict = equivalent(a, b, params=params, mode=mode, assume=assume)
         times.append(time.perf_counter() - start)
         decided += verdict.holds is not None
-        lines.append(f"{pid}\t{mode}\t{b}\t{verdict.holds}")
+        lines.append(f"{pid}\t{mode}\t{b}\t{verdict.holds}\t{verdict.method}\t{times[-1]:.3f}")
     ordered = sorted(times)
     p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
     record("equivalent, median per corpus case", None, statistics.median(times), cases=len(times))
@@ -217,8 +241,46 @@ def bench_info() -> None:
     record("identities, proved", None, time.perf_counter() - start)
 
 
+def bench_codegen() -> None:
+    """Generated torch loss + gradient (one forward, the derived gradient in closed form) against the
+    framework function's forward + backward (autograd), on 1e6 elements; median of 7 runs each."""
+    import torch
+
+    sys.path.insert(0, str(ROOT))
+    from derive.codegen import compile_code
+    from derive.engine import derive
+
+    torch.manual_seed(0)
+    n = 1_000_000
+    z = torch.randn(n, dtype=torch.float64) * 5
+    cases = {
+        "bernoulli_logits": (lambda t: torch.nn.functional.binary_cross_entropy_with_logits(t, y01, reduction="sum"),
+                             lambda f: (f["loss"](y01, z), f["gradient"](y01, z))),
+        "poisson_log": (lambda t: torch.nn.functional.poisson_nll_loss(t, counts, log_input=True, full=False,
+                                                                       reduction="sum"),
+                        lambda f: (f["loss"](counts, z / 5), f["gradient"](counts, z / 5))),
+    }
+    y01 = (torch.rand(n, dtype=torch.float64) < 0.5).double()
+    counts = torch.poisson(torch.full((n,), 3.0, dtype=torch.float64))
+    for name, (peer, ours) in cases.items():
+        fns = compile_code(derive(name), "torch")
+        arg = z if name == "bernoulli_logits" else z / 5
+
+        def framework():
+            t = arg.clone().requires_grad_(True)
+            peer(t).backward()
+            return t.grad
+
+        generated = [timed(lambda: ours(fns)) for _ in range(7)]
+        reference = [timed(framework) for _ in range(7)]
+        ratio = statistics.median(generated) / statistics.median(reference)
+        record(f"codegen {name}, generated loss + gradient, 1e6", None, statistics.median(generated),
+               framework_fwd_bwd_s=round(statistics.median(reference), 4), ratio_to_framework=round(ratio, 2))
+
+
 SECTIONS = {"startup": bench_startup, "derive": bench_derive, "build": bench_build, "parse": bench_parse,
-            "equiv": bench_equiv, "batch": bench_batch, "info": bench_info}
+            "equiv": bench_equiv, "batch": bench_batch, "info": bench_info,
+            "codegen": bench_codegen}
 
 
 def main() -> None:

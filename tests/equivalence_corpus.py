@@ -9,13 +9,16 @@ Huber 1964, Koenker & Bassett 1978 (pinball), Lin et al. 2017 (focal), and the P
 scikit-learn documentation of their losses.
 
 Each :class:`Pair` states whether ``a`` and ``b`` are equivalent in each mode w.r.t.
-``params``.  Pairs without params are checked in ``exact`` mode only.  A mutant replaces
+``params``, under ``assume`` (the domains the textbook takes for granted: sigma > 0, a
+probability in (0, 1); without them every variable is real).  Pairs without params are checked in ``exact`` mode only.  A mutant replaces
 ``b``; it must never be judged equivalent in a mode where the original pair is.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import sympy as sp
 
 MODES = ("exact", "constant", "affine")
 
@@ -30,6 +33,7 @@ class Pair:
     constant: bool | None = None  # None: same as exact
     affine: bool | None = None  # None: same as constant
     mutants: tuple[str | tuple[str, str], ...] = ()
+    assume: str | dict = ""  #: the textbook's domains, as ``equivalent(..., assume=...)`` reads them
 
     def mutant_cases(self) -> list[tuple[str, str]]:
         """(mutant, mode) for every mode in which the mutant must not be judged equivalent.
@@ -318,3 +322,37 @@ PAIRS += (
     Pair("bce_arguments_swapped", BCE_P, r"-p\log y - (1-p)\log(1-y)", ("p",), exact=False, constant=False,
          affine=False),
 )
+
+#: The domains each textbook formula takes for granted (a scale is positive, a probability in
+#: (0, 1), data where the density lives).  Every other variable is real.
+ASSUME: dict[str, str | dict] = {
+    "gauss_nll_split_log": "sigma > 0",
+    "gauss_neglog_density": "sigma > 0",
+    "gauss_pdf_forms": "sigma > 0",
+    "poisson_neglog": "lambda > 0, y >= 0",
+    "geometric_neglog": "0 < p < 1",
+    "binomial_neglog": "0 < p < 1",
+    "exponential_neglog": "mu > 0, y >= 0",
+    "cauchy_log": "gamma > 0",
+    "pinball_two_forms": "0 < tau < 1",
+    "kl_bernoulli_expanded": "0 < p < 1, 0 < q < 1",
+    "kl_gauss_forms": "sigma_1 > 0, sigma_2 > 0",
+    "cross_entropy_is_entropy_plus_kl": "0 < p < 1, 0 < q < 1",
+    "cross_entropy_vs_kl": "0 < p < 1, 0 < q < 1",
+    "bce_vs_bernoulli_kl": "0 < p < 1, 0 < y < 1",
+    "gauss_nll_vs_squared": "sigma > 0",
+    "laplace_vs_absolute": "b > 0",
+    "student_t_vs_log": "nu > 0, s > 0",
+    "gamma_shape_scaled": "alpha > 0, mu > 0",
+    "von_mises_vs_cosine": "kappa > 0",
+    "gamma_rate_neglog": "alpha > 0, beta > 0, y > 0",
+    "lognormal_neglog": "s > 0, y > 0",
+    "kl_poisson": "lambda_1 > 0, lambda_2 > 0",
+    "kl_exponential": "lambda_1 > 0, lambda_2 > 0",
+    "gauss_entropy": "sigma > 0",
+    "binomial_vs_kernel": {"p": (0, 1), "y": sp.Range(0, sp.Symbol("N", integer=True, positive=True) + 1)},
+    "gamma_deviance_vs_nll": "mu > 0, y > 0",
+    "poisson_deviance_vs_nll": "lambda > 0, y > 0",
+}
+
+PAIRS = tuple(replace(p, assume=ASSUME.get(p.id, "")) for p in PAIRS)

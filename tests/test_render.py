@@ -146,20 +146,23 @@ def test_width_and_height_estimates_order_things_sensibly():
 # --------------------------------------------------------------------------- rows
 
 
-def test_rows_drop_constants_under_a_brace_then_a_propto_row():
+def test_rows_drop_constants_under_a_brace_then_name_the_loss():
     d = derive.derive("gaussian")
     tex = render_steps(d.steps, params=d.params)
     assert tex.startswith(r"\begin{align*}") and tex.endswith(r"\end{align*}")
-    assert r"\underbrace{\log \sigma + \frac{1}{2} \log 2 + \frac{1}{2} \log \pi}_{\text{const.\ in }\hat{y}}" in tex
+    assert r"\underbrace{\log \sigma + \frac{1}{2} \log(2 \pi)}_{\text{const.\ in }\hat{y}}" in tex
     rows = [r for r in tex.split("\\\\") if "&" in r]
     braced = next(index for index, r in enumerate(rows) if r"\underbrace" in r)
-    assert r"&\propto (y - \hat{y})^{2}" in rows[braced + 1]
+    assert r"\ell(\hat{y}) &= (y - \hat{y})^{2}" in rows[braced + 1]
+    assert r"\propto" not in tex
 
 
 def test_a_row_repeating_the_one_above_is_not_shown():
-    d = derive.derive("bernoulli")  # nothing to drop: the "split" and "loss" steps repeat
-    labels = [r.label for r in layout_rows(d.steps, params=d.params)]
-    assert "split" not in labels and "loss" not in labels and "expand" in labels
+    d = derive.derive("bernoulli")  # nothing to drop: the "split" step repeats "expand"
+    rows = layout_rows(d.steps, params=d.params)
+    labels = [r.label for r in rows]
+    assert "split" not in labels and "expand" in labels
+    assert rows[labels.index("loss")].lhs == r"\ell(\hat{y})"  # the loss named, not repeated silently
 
 
 @pytest.mark.parametrize("layout", [ARTICLE, SLIDE], ids=["article", "slide"])
@@ -187,3 +190,47 @@ def test_overlays_wrap_every_cell_and_markdown_has_no_intertext():
     md = emit_align(layout_rows(d.steps, params=d.params, layout=MARKDOWN), MARKDOWN, environment="aligned")
     assert md.startswith(r"\begin{aligned}")
     assert not re.search(r"\\(intertext|MoveEqLeft|visible|small)\b", md)
+
+
+def test_constant_logs_with_one_coefficient_are_one_log():
+    from derive.latex.printer import collect_constant_logs
+
+    sigma = sp.Symbol("sigma", positive=True)
+    expr = sp.log(sigma) + sp.log(2) / 2 + sp.log(sp.pi) / 2
+    tidy = collect_constant_logs(expr)
+    assert sp.expand(sp.expand_log(tidy - expr, force=True)) == 0
+    assert latex(expr) == r"\log \sigma + \frac{1}{2} \log(2 \pi)"
+
+
+def test_residual_first_inside_an_absolute_value_and_over_a_denominator():
+    y, mu = sp.Symbol("y", real=True), sp.Symbol("mu", real=True)
+    b = sp.Symbol("b", positive=True)
+    assert latex(sp.Abs(mu - y), lead_symbols=(mu,)) == r"|y - \mu|"
+    assert latex(sp.Abs(mu - y) / b, lead_symbols=(mu,)) == r"\frac{|y - \mu|}{b}"
+
+
+def test_one_before_an_exponential_and_softplus_on_request():
+    z, y = sp.Symbol("z", real=True), sp.Symbol("y")
+    expr = sp.log(1 + sp.exp(z)) - y * z
+    assert latex(expr, lead_symbols=(z,)).startswith(r"\log(1 + e^{z})")
+    assert latex(expr, PrinterConfig(softplus=True), lead_symbols=(z,)).startswith(r"\operatorname{softplus}(z)")
+
+
+def test_steps_repeating_an_expression_are_merged():
+    from derive.latex.layout import merge_repeats
+    from derive.steps import Step
+
+    x = sp.Symbol("x")
+    steps = [Step("a", x**2, "density", lhs="p(x)"), Step("b", x**2, "likelihood", lhs=r"\mathcal{L}"),
+             Step("c", x**2 + 1, "expand"), Step("d", x**2 + 1, "constants", dropped=(sp.Integer(1),))]
+    merged = merge_repeats(steps)
+    assert [(s.label, s.lhs, s.note) for s in merged] == [
+        ("a", r"\mathcal{L} = p(x)", "density; likelihood"), ("d", None, "expand; constants")]
+
+
+def test_a_factor_written_as_the_argument_of_its_log():
+    p = sp.Symbol("p", positive=True)
+    entropy = (p - 1) * sp.log(1 - p) - p * sp.log(p)  # SymPy's form of the Bernoulli entropy
+    tex = latex(entropy)
+    assert tex == r"- p \log p - (1 - p) \log(1 - p)"
+    assert sp.expand(entropy - (-p * sp.log(p) - (1 - p) * sp.log(1 - p))) == 0

@@ -58,9 +58,10 @@ class Family:
     ``variable`` is the name of the outcome symbol.  A family with ``coordinates`` is the
     product of independent coordinates of that family over ``index`` (no ``density``).
     ``notation`` is a LaTeX template over the parameter names; ``integrator`` the SymPy
-    strategy that integrates this family's terms fastest and cleanest.  ``kl`` names the
-    families Q for which D_KL(self || Q) is registered besides Q = self; ``order`` is the
-    family's place in the documents.
+    strategy that integrates this family's terms fastest and cleanest (``exp``: substitute
+    t = e^(a x + b)).  ``kl`` names the families Q for which D_KL(self || Q) is registered,
+    besides Q = self unless ``kl_self`` is False (no closed form within the family);
+    ``order`` is the family's place in the documents.
     """
 
     name: str
@@ -74,8 +75,9 @@ class Family:
     index: tuple[str, str] | None = None
     variable: str = "x"
     coordinates: str | None = None
-    integrator: Literal["default", "manual", "meijerg"] = "default"
+    integrator: Literal["default", "manual", "meijerg", "exp"] = "default"
     kl: tuple[str, ...] = ()
+    kl_self: bool = True
     order: int = 0
 
     def at(self, x: sp.Basic, **values: sp.Basic) -> sp.Expr:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import re
 from dataclasses import dataclass
-from functools import reduce
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -15,49 +16,97 @@ from derive import symbols as S
 from derive.equivalence.verdict import Mode, Verdict
 from derive.errors import DeriveError, Unsupported
 
-# --------------------------------------------------------------------------- input
-
-
 @dataclass(frozen=True)
 class Problem:
+    """One comparison, unified: ``domains`` by variable name (see :mod:`derive.equivalence.domains`)."""
+
     a: sp.Expr
     b: sp.Expr
     mode: Mode
     params: frozenset[str]
+    domains: Mapping[str, sp.Set] = dataclasses.field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def seed(self) -> int:
         """Deterministic seed for the probe: a hash of the inputs (not Python's salted hash)."""
         text = "|".join((sp.srepr(self.a), sp.srepr(self.b), self.mode, *sorted(self.params)))
         return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
 
+    def domain(self, atom: sp.Basic) -> sp.Set:
+        """The domain of a Symbol or Indexed element (the reals when nothing is known)."""
+        return self.domains.get(name_of(atom), sp.S.Reals)
 
-def read_inputs(a: Any, b: Any) -> tuple[sp.Expr, sp.Expr]:
-    """Both sides as SymPy; a LaTeX side is read with the other side's matrix symbols, so
-    that ``(y - \\mu)^T \\Sigma^{-1} (y - \\mu)`` is a matrix product when the other side
-    holds the MatrixSymbols ``y``, ``mu``, ``Sigma`` (and scalars otherwise)."""
+
+def read_inputs(a: Any, b: Any, conventions: bool = False) -> tuple[sp.Basic, sp.Basic]:
+    """Both sides as SymPy (an expression, or an ``Eq`` that is an equation); a LaTeX side is read
+    with the other side's matrix symbols, so that ``(y - \\mu)^T \\Sigma^{-1} (y - \\mu)`` is a matrix
+    product when the other side holds the MatrixSymbols ``y``, ``mu``, ``Sigma``.  Every symbol
+    read from LaTeX is real (sums' indices and sizes integers) unless ``conventions``.  A symbol
+    ``y_1`` on one side is the element ``y[1]`` when ``y`` is indexed on either side."""
     known: dict[str, sp.MatrixSymbol] = {}
     for side in (a, b):
         if not isinstance(side, str):
             known.update({m.name: m for m in matrix_symbols(as_expr(side, {}))})
-    return as_expr(a, known), as_expr(b, known)
+    a, b = as_expr(a, known, conventions), as_expr(b, known, conventions)
+    a, b = _elements(a, b), _elements(b, a)
+    a = _shared_range(a, b)
+    return a, _shared_range(b, a)
+
+
+def _unbounded(expr: sp.Basic) -> set[sp.Symbol]:
+    """The sizes N_k that the parser gives an unbounded sum over k."""
+    return {s for s in expr.free_symbols if isinstance(s, sp.Symbol) and s.is_integer and s.name.startswith("N_")}
+
+
+def _shared_range(expr: sp.Basic, other: sp.Basic) -> sp.Basic:
+    """An unbounded sum ranges over the index set of its role whatever its letter: when each side
+    has one range (N_k here, N_j or K there) and this one is unbounded, they are one."""
+    mine = _unbounded(expr)
+    theirs = _unbounded(other) or {hi for s in other.atoms(sp.Sum) for _, _, hi in s.limits
+                                   if isinstance(hi, sp.Symbol) and hi in other.free_symbols}
+    if len(mine) == 1 and len(theirs) == 1 and mine != theirs:
+        return expr.xreplace({mine.pop(): theirs.pop()})
+    return expr
 
 
 def matrix_symbols(expr: sp.Basic) -> set[sp.MatrixSymbol]:
     return expr.atoms(sp.MatrixSymbol)
 
 
-def as_expr(x: Any, matrices: dict[str, sp.MatrixSymbol] | None = None) -> sp.Expr:
-    """A SymPy expression from an Expr, a number, an Eq (its right side) or a LaTeX string
-    (``matrices``: names read as these MatrixSymbols)."""
+#: Names of the quantity on the left of ``lhs = rhs`` (with any subscript): the formula is its right side.
+LABELS = {"L", "J", "E", "H", "D", "R", "ell", "l", "loss", "Loss", "NLL", "nll", "MSE", "BCE", "CE", "KL"}
+_LABEL_PREFIXES = ("mathcal", "mathscr", "mathrm", "text", "operatorname")
+
+
+def is_label(lhs: sp.Basic, rhs: sp.Basic) -> bool:
+    """A left side that names the quantity: a call (``\\ell(\\hat y)``, ``H(P, Q)``, ``-\\log p(y \\mid
+    \\hat y)``) or a quantity's name (``\\mathcal{L}``, ``L``, ``J``), absent from the right side."""
+    core = lhs
+    if isinstance(core, sp.Mul) and len(core.args) == 2 and core.args[0] == -1:
+        core = core.args[1]
+    if isinstance(core, sp.log):
+        core = core.args[0]
+    if isinstance(core, AppliedUndef):
+        return not (core.free_symbols & rhs.free_symbols) or core.func not in {f.func for f in rhs.atoms(AppliedUndef)}
+    if isinstance(core, sp.Symbol) and core not in rhs.free_symbols:
+        base = S.base_name(core.name)
+        return base in LABELS or core.name.startswith(_LABEL_PREFIXES)
+    return False
+
+
+def as_expr(x: Any, matrices: dict[str, sp.MatrixSymbol] | None = None, conventions: bool = True) -> sp.Basic:
+    """A SymPy expression from an Expr, a number, an equation or a LaTeX string (``matrices``: names
+    read as these MatrixSymbols).  ``label = rhs`` is its right side; another equation is kept
+    as an ``Eq``; any other relation is refused."""
     if isinstance(x, str):
-        try:
-            from derive.latex.parse import parse_latex
-        except ImportError as exc:
-            raise Unsupported(f"LaTeX input needs derive.latex.parse, which is unavailable: {exc}") from None
-        x = parse_latex(x, symbols=matrices or None)
+        x = _parse(x, matrices or {}, conventions)
     if isinstance(x, sp.Equality):
-        x = x.rhs
+        if is_label(x.lhs, x.rhs):
+            x = x.rhs
+        else:
+            return sp.Eq(*(standard_functions(side) for side in (x.lhs, x.rhs)), evaluate=False)
+    if isinstance(x, sp.core.relational.Relational):
+        raise DeriveError(f"cannot compare the relation {x}: only expressions and equations are compared")
     try:
         x = sp.sympify(x, strict=True)
     except sp.SympifyError:
@@ -69,7 +118,40 @@ def as_expr(x: Any, matrices: dict[str, sp.MatrixSymbol] | None = None) -> sp.Ex
     return standard_functions(x)
 
 
+def _parse(text: str, matrices: dict[str, sp.MatrixSymbol], conventions: bool) -> sp.Basic:
+    """LaTeX read twice unless ``conventions``: the second time every name that the parser would
+    give a domain by its name (sigma > 0, p in (0, 1)) is a plain real symbol."""
+    try:
+        from derive.latex.parse import parse_latex
+    except ImportError as exc:
+        raise Unsupported(f"LaTeX input needs derive.latex.parse, which is unavailable: {exc}") from None
+    first = parse_latex(text, symbols=matrices or None)
+    if conventions or not isinstance(first, sp.Basic):
+        return first
+    names = {str(b.label) for b in first.atoms(sp.IndexedBase) if not b.label.is_integer}
+    names |= {s.name for s in first.atoms(sp.Symbol) if not s.is_integer and not isinstance(s, sp.Dummy)}
+    integer = {s.name for s in first.atoms(sp.Symbol) if s.is_integer}
+    plain = {name: sp.Symbol(name, real=True) for name in names - integer - set(matrices)}
+    if all(s.assumptions0 == v.assumptions0 for v in plain.values() for s in first.atoms(sp.Symbol) if s.name == v.name):
+        return first  # nothing to change: read once
+    return parse_latex(text, symbols={**plain, **matrices})
 
+
+_ELEMENT = re.compile(r"^(?P<base>.+?)_\{?(?P<index>[0-9]+)\}?$")
+
+
+def _elements(expr: sp.Basic, other: sp.Basic) -> sp.Basic:
+    """``y_1`` as the element ``y[1]`` when ``y`` is indexed in ``expr`` or ``other`` (a letter
+    subscript stays a name: ``w_j`` beside a sum over j is not that sum's element)."""
+    bases = {str(b.label): b for side in (other, expr) for b in side.atoms(sp.IndexedBase)}
+    if not bases:
+        return expr
+    swap = {}
+    for s in expr.atoms(sp.Symbol):
+        match = _ELEMENT.match(s.name)
+        if match and match["base"] in bases:
+            swap[s] = bases[match["base"]][sp.Integer(match["index"])]
+    return expr.xreplace(swap) if swap else expr
 
 
 #: One-argument functions that ML texts use by name, read by their definitions:
@@ -131,58 +213,6 @@ def param_names(params: Iterable | None, a: sp.Expr, b: sp.Expr, mode: str) -> f
     if not names and mode != "exact":
         raise DeriveError(f"params is empty: {mode} equivalence needs at least one param")
     return frozenset(names)
-
-
-# --------------------------------------------------------------------------- unification
-
-
-def _named_atoms(expr: sp.Basic) -> list[sp.Basic]:
-    """Every Symbol (bound ones too) and IndexedBase of ``expr``, in a stable order; the label of
-    an IndexedBase is not a Symbol of its own, and Dummies are nobody's namesake."""
-    found: dict[sp.Basic, None] = {}
-    for node in sp.preorder_traversal(expr):
-        if isinstance(node, sp.IndexedBase) or (isinstance(node, sp.Symbol) and not isinstance(node, sp.Dummy)):
-            found[node] = None
-    labels = {node.label for node in found if isinstance(node, sp.IndexedBase)}
-    return sorted((n for n in found if n not in labels or isinstance(n, sp.IndexedBase)), key=sp.default_sort_key)
-
-
-def _domain(atom: sp.Basic) -> sp.Set:
-    """The domain of a Symbol, or of the elements of an IndexedBase."""
-    return S.domain_of(atom[1] if isinstance(atom, sp.IndexedBase) else atom)
-
-
-def _with_domain(atom: sp.Basic) -> sp.Basic:
-    """``atom`` itself when its SymPy assumptions already say what its domain says; else a namesake
-    that does (a plain ``x`` becomes real, a real ``p`` positive), so that the symbolic stages and
-    the probe see the same variable."""
-    domain = _domain(atom)
-    needed = S.assumptions_for(domain)
-    probe = atom[1] if isinstance(atom, sp.IndexedBase) else atom
-    if all(getattr(probe, f"is_{key}") is value for key, value in needed.items()):
-        return atom
-    if isinstance(atom, sp.IndexedBase):
-        return sp.IndexedBase(name_of(atom), shape=atom.shape, **needed)
-    return sp.Symbol(atom.name, **needed)
-
-
-def unify(a: sp.Expr, b: sp.Expr) -> tuple[sp.Expr, sp.Expr, dict]:
-    """One variable per name (and kind): the namesake with the narrowest domain wins.  Returns
-    the unified a and b, and the map back to the caller's symbols (a's first)."""
-    groups: dict[tuple[bool, str], list[sp.Basic]] = {}
-    for atom in _named_atoms(a) + _named_atoms(b):
-        group = groups.setdefault((isinstance(atom, sp.IndexedBase), name_of(atom)), [])
-        if atom not in group:
-            group.append(atom)
-    forward, back = {}, {}
-    for group in groups.values():
-        best = reduce(lambda x, y: y if _domain(y).is_subset(_domain(x)) and not _domain(x).is_subset(_domain(y))
-                      else x, group)
-        chosen = _with_domain(best)
-        forward.update({atom: chosen for atom in group if atom != chosen})
-        if chosen != group[0]:
-            back[chosen] = group[0]
-    return a.xreplace(forward), b.xreplace(forward), back
 
 
 def restore(verdict: Verdict, back: dict) -> Verdict:

@@ -7,7 +7,6 @@ from typing import Callable
 
 import sympy as sp
 
-from derive import symbols as S
 from derive.equivalence.inputs import matrix_symbols
 from derive.equivalence.verdict import MATRICES_WRITTEN_OUT, Mode, Verdict
 from derive.errors import DeriveError
@@ -31,6 +30,20 @@ def _cholesky(name: str, size: int) -> sp.ImmutableMatrix:
     return sp.ImmutableMatrix(factor * factor.T)
 
 
+def _per_example(expr: sp.Expr, sizes: dict) -> dict[sp.MatrixSymbol, sp.ImmutableMatrix]:
+    """A column ``y_i`` inside a Sum over i is example i's vector: (y[i, 1], ..., y[i, d])."""
+    found = {}
+    for node in expr.atoms(sp.Sum):
+        for var, _, _ in node.limits:
+            for m in node.function.atoms(sp.MatrixSymbol):
+                prefix, _, index = m.name.rpartition("_")
+                if prefix and index.strip("{}") == var.name and m.shape[1] == 1:
+                    rows = int(sp.sympify(m.shape[0]).xreplace(sizes))
+                    base = sp.IndexedBase(prefix, real=True)
+                    found[m] = sp.ImmutableMatrix(rows, 1, lambda r, c, base=base, var=var: base[var, r + 1])
+    return found
+
+
 def explicit_at(expr: sp.Expr, size: int) -> sp.Expr:
     """``expr`` with every symbolic matrix size set to ``size`` and every MatrixSymbol written
     out: a column ``y`` as (y[1], ..., y[size]), a square ``Sigma`` as L L^T (a covariance:
@@ -41,10 +54,10 @@ def explicit_at(expr: sp.Expr, size: int) -> sp.Expr:
     # by name: a parsed d (real) is the size d (a positive integer) of the matrices
     sizes = {s: sp.Integer(size) for s in expr.free_symbols if isinstance(s, sp.Symbol) and s.name in names}
     sizes.update({s: sp.Integer(size) for m in matrices for dim in m.shape for s in sp.sympify(dim).free_symbols})
-    explicit = {}
-    for m in matrices:
+    explicit = _per_example(expr, sizes)
+    for m in matrices - set(explicit):
         rows, cols = (int(sp.sympify(dim).xreplace(sizes)) for dim in m.shape)
-        base = S.indexed_base(m.name)
+        base = sp.IndexedBase(m.name, real=True)
         if m.shape[0] == m.shape[1] and m.shape[1] != 1:
             explicit[m] = _cholesky(m.name, rows)
             continue
@@ -69,21 +82,23 @@ def matrix_verdict(a: sp.Expr, b: sp.Expr, params, mode: Mode, timeout: float,
                    decide: Callable[..., Verdict]) -> Verdict:
     """Formulas with matrices of symbolic size d, compared written out at each d in
     :data:`MATRIX_SIZES`.  False at one size is a counterexample; True at every size is
-    reported as ``numerical`` (established at those sizes, not proved for every d).  ``decide``:
+    True at every size is a proof
+    under the assumption that d is one of them (listed), not for every d.  ``decide``:
     the scalar comparison (:func:`derive.equivalent`)."""
     if params is not None:
         params = [p.name if isinstance(p, sp.MatrixSymbol) else p for p in
                   ([params] if isinstance(params, (str, sp.Basic)) else params)]
-    methods = []
+    methods, notes = [], []
     for size in MATRIX_SIZES:
-        verdict = decide(explicit_at(a, size), explicit_at(b, size), params, mode,
-                             timeout=timeout / len(MATRIX_SIZES))
-        if verdict.holds is not True:
-            where = f"with the matrices written out at size {size}"
-            if verdict.holds is None:
-                return dataclasses.replace(verdict, method=f"{verdict.method} ({where})")
+        verdict = decide(explicit_at(a, size), explicit_at(b, size), params, mode, timeout=timeout / len(MATRIX_SIZES))
+        where = f"with the matrices written out at size {size}"
+        if verdict.holds is False:
             point = dict(verdict.counterexample or {}, size=size)
             return dataclasses.replace(verdict, method=f"{verdict.method} ({where})", counterexample=point)
+        if verdict.holds is None:
+            return dataclasses.replace(verdict, method=f"{verdict.method} ({where})")
         methods.append(f"d = {size}: {verdict.method}")
-    return Verdict(True, f"{MATRICES_WRITTEN_OUT} at " + ", ".join(methods), mode, numerical=True)
-
+        notes += [n for n in verdict.assumptions if n not in notes]
+    sizes = ", ".join(map(str, MATRIX_SIZES))
+    return Verdict(True, f"{MATRICES_WRITTEN_OUT} at " + ", ".join(methods), mode,
+                   assumptions=(f"d in {{{sizes}}} (matrices written out; not proved for every size)", *notes))

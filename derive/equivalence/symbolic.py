@@ -3,22 +3,38 @@ prove (True) or give up (None)."""
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+import itertools
+from typing import Callable, Iterable, Mapping
 
 import sympy as sp
 
-from derive.symbolic.domains import expand_logs, is_positive_on, split_sums
+from derive.equivalence.exact import may_be_empty, textbook
+from derive.symbolic.domains import expand_logs, is_positive_on
 from derive.equivalence.inputs import Problem, free_of, name_of
 from derive.equivalence.verdict import Verdict
 
 # --------------------------------------------------------------------------- stage 1: canonical
 
 
-def doit_finite(expr: sp.Expr) -> sp.Expr:
-    """Sums and Products with concrete integer bounds written out."""
-    return expr.replace(
-        lambda e: isinstance(e, (sp.Sum, sp.Product)) and all(lo.is_Integer and hi.is_Integer for _, lo, hi in e.limits),
-        lambda e: e.doit())
+def split_sums(expr: sp.Expr) -> sp.Expr:
+    """Sum(f + g) = Sum(f) + Sum(g); factors free of the indices move out; a summand free of the
+    indices is the number of terms times itself when no bound depends on an index (sum_{i=1}^{n}
+    sum_{j=1}^{i} 1 stays a Sum).  Valid where no range is shorter than empty (see
+    :func:`derive.equivalence.exact.may_be_empty`)."""
+
+    def rewrite(s: sp.Sum) -> sp.Expr:
+        indices = {limit[0] for limit in s.limits}
+        nested = any((lo.free_symbols | hi.free_symbols) & indices for _, lo, hi in s.limits)
+        total = sp.S.Zero
+        for term in sp.Add.make_args(s.function):
+            outside, inside = term.as_independent(*indices, as_Add=False)
+            if inside == 1 and not nested:
+                total += outside * sp.Mul(*[(hi - lo + 1) for _, lo, hi in s.limits])
+            else:
+                total += outside * sp.Sum(inside, *s.limits)
+        return total
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), rewrite)
 
 
 def _expand_summands(expr: sp.Expr) -> sp.Expr:
@@ -50,11 +66,28 @@ def _reindex(expr: sp.Basic, depth: int = 0) -> sp.Basic:
     return expr.func(*args) if args != list(expr.args) else expr
 
 
-def _canonical(expr: sp.Expr) -> sp.Expr:
-    """A cheap normal form, equal to ``expr`` on the domain: finite Sums done, logs expanded where
-    every factor of the argument is positive, Sum(f + g) = Sum(f) + Sum(g) with constant factors
-    out, nests of independent Sums ordered, dummies renamed by depth, then ``expand``."""
-    expr = expand_logs(doit_finite(expr), {})
+def _expand_logs(expr: sp.Expr, domains: Mapping[str, sp.Set]) -> sp.Expr:
+    """:func:`derive.symbolic.domains.expand_logs` inside and outside every Sum, with the Sums themselves
+    kept whole (their splitting is :func:`split_sums`')."""
+    if isinstance(expr, sp.Sum):
+        return sp.Sum(_expand_logs(expr.function, domains), *expr.limits)
+    outer, stack = [], [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, sp.Sum):
+            outer.append(node)
+        else:
+            stack.extend(node.args)
+    stand_ins = {s: sp.Dummy(positive=True) if s.is_positive else sp.Dummy(real=True) for s in outer}
+    body = expand_logs(expr.xreplace(stand_ins), domains)
+    return body.xreplace({d: _expand_logs(s, domains) for s, d in stand_ins.items()})
+
+
+def canonical(expr: sp.Expr, domains: Mapping[str, sp.Set]) -> sp.Expr:
+    """A cheap normal form, equal to ``expr`` on the domain: finite Sums written out, logs
+    expanded where every factor of the argument is positive, Sum(f + g) = Sum(f) + Sum(g) with
+    constant factors out, nests of independent Sums ordered, dummies renamed by depth, ``expand``."""
+    expr = _expand_logs(textbook(expr), domains)
     return sp.expand(_reindex(_reorder(split_sums(_expand_summands(expr)))))
 
 
@@ -64,9 +97,44 @@ def _normal(expr: sp.Expr) -> sp.Expr:
     return expr if expr == 0 else sp.cancel(sp.together(expr))
 
 
+def symbolic_blocked(problem: Problem) -> str:
+    """Why the symbolic stages may not run (they would use Karr's sums), or ''."""
+    ranges = may_be_empty(problem.a, problem.domains) + may_be_empty(problem.b, problem.domains)
+    if ranges:
+        return f"a range may be empty ({', '.join(ranges)}): decided numerically, with empty sums 0"
+    return ""
+
+
+CASES = 8  #: most cases a proof over finite domains splits into
+
+
+def _cases(problem: Problem, a: sp.Expr, b: sp.Expr) -> list[dict[sp.Symbol, sp.Expr]]:
+    """Every assignment of the non-param variables with a small finite domain (a label y in
+    {0, 1}), or [] when there are none or too many."""
+    finite = sorted((s for s in a.free_symbols | b.free_symbols if isinstance(s, sp.Symbol)
+                     and isinstance(problem.domains.get(s.name), sp.FiniteSet)
+                     and (problem.mode == "exact" or s.name not in problem.params)), key=sp.default_sort_key)
+    if not finite:
+        return []
+    values = [sorted(problem.domains[s.name].args, key=sp.default_sort_key) for s in finite]
+    if sp.prod(len(v) for v in values) > CASES:
+        return []
+    return [dict(zip(finite, combo)) for combo in itertools.product(*values)]
+
+
 def stage_canonical(problem: Problem) -> tuple[Verdict | None, sp.Expr, sp.Expr]:
-    a, b = _canonical(problem.a), _canonical(problem.b)
-    return _decide(problem, a, b, _normal, "canonical"), a, b
+    """(True or None, the canonical a and b).  When the direct test fails and some variables
+    range over a small finite set (a label in {0, 1}), each case is proved on its own."""
+    a, b = canonical(problem.a, problem.domains), canonical(problem.b, problem.domains)
+    verdict = _decide(problem, a, b, _normal, "canonical")
+    cases = _cases(problem, a, b) if verdict is None else []
+    if cases:
+        found = [_decide(problem, canonical(a.xreplace(c), problem.domains), canonical(b.xreplace(c), problem.domains),
+                         _normal, "canonical") for c in cases]
+        if all(found):
+            names = ", ".join(sorted({f"{s} in {problem.domains[s.name]}" for s in cases[0]}))
+            verdict = Verdict(True, f"canonical, case by case over {names}", problem.mode)
+    return verdict, a, b
 
 
 def _param_atoms(expr: sp.Expr, params: frozenset[str]) -> list[sp.Basic]:
@@ -94,12 +162,12 @@ def _scale_candidates(a: sp.Expr, b: sp.Expr, params: frozenset[str]) -> Iterabl
             yield sp.diff(a, theta) / db
 
 
-def _affine_fit(a: sp.Expr, b: sp.Expr, params: frozenset[str],
-                simp: Callable[[sp.Expr], sp.Expr]) -> tuple[sp.Expr, sp.Expr] | None:
+def _affine_fit(a: sp.Expr, b: sp.Expr, params: frozenset[str], simp: Callable[[sp.Expr], sp.Expr],
+                domains: Mapping[str, sp.Set]) -> tuple[sp.Expr, sp.Expr] | None:
     """(c, g) with a = c b + g, c > 0 on the domain, c and g free of the params; or None."""
     for candidate in _scale_candidates(a, b, params):
         c = simp(candidate)
-        if not free_of(c, params) or not is_positive_on(c, {}):
+        if not free_of(c, params) or not is_positive_on(c, domains):
             continue
         g = simp(a - c * b)
         if free_of(g, params):
@@ -115,7 +183,7 @@ def _decide(problem: Problem, a: sp.Expr, b: sp.Expr, simp: Callable[[sp.Expr], 
         return Verdict(True, method, mode) if simp(a - b) == 0 else None
     if mode == "constant":
         return Verdict(True, method, mode) if free_of(simp(a - b), params) else None
-    fit = _affine_fit(a, b, params, simp)
+    fit = _affine_fit(a, b, params, simp, problem.domains)
     return Verdict(True, method, mode, scale=fit[0], offset=fit[1]) if fit else None
 
 

@@ -1,8 +1,9 @@
 """Entropy, cross-entropy and KL divergence: finite (exact), symbolic identities, closed forms.
 
     finite.py        entropy, cross_entropy, kl, code_lengths, one_hot, info_command
-    families.py      the declarative table of parametric families
-    closed_forms.py  entropy / cross-entropy / KL closed forms, derived; the KL registry
+    families.py      a family of derive.distributions bound to symbols (mu_p, sigma_q)
+    closed_forms.py  entropy / cross-entropy / KL closed forms, derived; the KL registry;
+                     the same for a catalogue entry (d.entropy(), d.kl(other))
     identity.py      H(P,Q) = H(P) + KL and its corollaries, proved and rendered
 """
 

@@ -290,7 +290,8 @@ def _entry(cf: ClosedForm) -> dict:
 
 def family_catalog() -> list[dict]:
     """Per family, JSON-ready: name, parameters, support, entropy and KL closed forms
-    (``sp.srepr`` and LaTeX), and the registered KL pairs with this family as P."""
+    (``sp.srepr`` and LaTeX; the KL within the family is None where it is not registered),
+    and the registered KL pairs with this family as P."""
     catalog = []
     for name, fam in FAMILIES.items():
         s = parameters(fam)
@@ -302,7 +303,7 @@ def family_catalog() -> list[dict]:
                             "domain": sp.sstr(p.domain), "vector": p.vector, "shared": p.shared}
                            for p in fam.params],
             "entropy": _entry(entropy_derivation(name)),
-            "kl": _entry(kl_derivation(name, name)),
+            "kl": _entry(kl_derivation(name, name)) if (name, name) in _KL_PAIRS else None,
             "kl_pairs": [{"q": b, **_entry(kl_derivation(name, b))}
                          for a, b in _KL_PAIRS if a == name and b != name],
         })
@@ -310,7 +311,8 @@ def family_catalog() -> list[dict]:
 
 
 for _family in FAMILIES.values():
-    register_kl(_family.name, _family.name)
+    if _family.kl_self:
+        register_kl(_family.name, _family.name)
     for _q in _family.kl:
         register_kl(_family.name, _q)
 

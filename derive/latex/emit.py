@@ -59,6 +59,9 @@ def _reveal(tex: str, overlay: int | None) -> str:
     return r"\visible<%d->{%s}" % (overlay, tex)
 
 
+MARKDOWN_NOTE_BESIDE = 16.0  # em: a longer justification in Markdown goes on a row above its row
+
+
 def emit_align(rows: list[Row], layout: Layout = ARTICLE, *, environment: str = "align*",
                overlays: list[int] | None = None, intertext: bool = True) -> str:
     """The rows as one display block.  ``environment="aligned"`` writes KaTeX-safe LaTeX
@@ -89,7 +92,10 @@ def emit_align(rows: list[Row], layout: Layout = ARTICLE, *, environment: str = 
     for row, overlay in zip(rows, overlays):
         note = _note_tex(row.note, layout.note_size, markdown)
         right = bool(note) and fits(row)
-        if note and not right:
+        if markdown and note and tex_width(_note_tex(row.note, "", False)) > MARKDOWN_NOTE_BESIDE:
+            right = False  # no \\intertext in KaTeX: a long note is a row of its own, above
+            out.append("&" + note)
+        elif note and not right:
             out.append(r"\intertext{%s}" % _reveal(r"%s %s" % (layout.note_size, _as_lead_in(row.note)), overlay))
         cells = []
         if row.wide_lhs and not markdown:

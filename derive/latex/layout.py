@@ -3,12 +3,14 @@ sides moved left, dropped constants under one brace; rows grouped into slide fra
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import sympy as sp
 
 from derive.config import PrinterConfig
 from derive.latex.measure import tex_height, tex_tokens, tex_width
+from derive.steps import Step
 from derive.latex.printer import TextbookPrinter, has_parens, is_tall, negated, reads_negative, unfold_piecewise
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class Layout:
 
 
 ARTICLE = Layout(width=42.0)
-SLIDE = Layout(width=36.0, lhs_share=0.3, note_size=r"\footnotesize", note_gap=1.5)
+SLIDE = Layout(width=36.0, lhs_share=0.3, note_size=r"\footnotesize", note_gap=3.5)
 MARKDOWN = Layout(width=None, note_size="")
 
 
@@ -124,7 +126,7 @@ def _split_wrapped(expr: sp.Basic, printer: TextbookPrinter, first_width: float,
         if reads_negative(body):
             sign = "" if sign else "- "
             body = negated(body)
-        index, lower, upper = (printer.doprint(x) for x in body.limits[0])
+        index, lower, upper = printer.sum_limits(body.limits[0])
         head += r"\sum_{%s=%s}^{%s} " % (index, lower, upper)
         body = unfold_piecewise(body.function)
     square = False
@@ -192,21 +194,55 @@ def _same(a, b) -> bool:
     return a is not None and b is not None and a == b
 
 
+def _joined_notes(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
+def merge_repeats(steps) -> list[Step]:
+    """The steps with no expression written twice in a row:
+
+    - a step repeating the row above with nothing dropped and no left side of its own (a
+      no-op "drop the constants") is not shown;
+    - a step naming the row above's expression anew (``L(mu)`` after ``p(y | mu)``) joins
+      it: ``L(mu) = p(y | mu) = ...``;
+    - a step that only puts the constants of the row above under a brace replaces it, with
+      both justifications.
+    """
+    shown: list[Step] = []
+    for step in steps:
+        above = shown[-1] if shown else None
+        repeat = above is not None and _same(step.expr, above.expr) and step.relation == above.relation
+        if repeat and not step.dropped and not step.lhs:
+            continue
+        if repeat and step.lhs and above.lhs and not step.dropped and not above.dropped:
+            shown[-1] = dataclasses.replace(above, lhs=f"{step.lhs} = {above.lhs}",
+                                            note=_joined_notes(above.note, step.note))
+            continue
+        if repeat and step.dropped and not above.dropped and not step.lhs:
+            shown[-1] = dataclasses.replace(step, lhs=above.lhs, relation=above.relation,
+                                            note=_joined_notes(above.note, step.note))
+            continue
+        shown.append(step)
+    return shown
+
+
+def _fitted_lines(step, printer, const_label, layout: Layout, lhs_column: float, is_wide: bool) -> list[str]:
+    if layout.width is None:
+        return _right_side(step, printer, const_label, None, None)
+    start = (layout.indent * 2 if is_wide else lhs_column) + tex_width(step.relation)
+    return _right_side(step, printer, const_label, layout.width - start, layout.width - start - layout.indent)
+
+
 def layout_rows(steps, printer: TextbookPrinter | None = None, layout: Layout = ARTICLE,
                 params=(), config: PrinterConfig | None = None,
                 silent: tuple[str, ...] = ()) -> list[Row]:
-    """The steps as rows that fit ``layout.width``.  A step that repeats the expression of
-    the row above with nothing dropped (a no-op "drop the constants" when there are none)
-    is not shown; the steps whose labels are in ``silent`` are shown without their note
-    (the documents state the assumption in their own words before the steps)."""
+    """The steps as rows that fit ``layout.width``, after :func:`merge_repeats`; the steps
+    whose labels are in ``silent`` are shown without their note (the documents state the
+    assumption in their own words before the steps)."""
     config = config or PrinterConfig()
     printer = printer or TextbookPrinter.from_config(config, lead_symbols=tuple(params))
     const_label = _const_label(printer, params, config)
-    shown = []
-    for step in steps:
-        if shown and not step.dropped and _same(step.expr, shown[-1].expr) and not step.lhs:
-            continue
-        shown.append(step)
+    shown = merge_repeats(steps)
 
     lhs_tex = [log_notation(s.lhs or "", config) for s in shown]
     width = layout.width
@@ -216,13 +252,10 @@ def layout_rows(steps, printer: TextbookPrinter | None = None, layout: Layout = 
     rows = []
     for step, lhs, is_wide in zip(shown, lhs_tex, wide):
         relation = step.relation
-        if width is None:
-            first = rest = None
-        else:
-            start = (layout.indent * 2 if is_wide else lhs_column) + tex_width(relation)
-            first = width - start
-            rest = width - start - layout.indent
-        lines = _right_side(step, printer, const_label, first, rest)
+        lines = _fitted_lines(step, printer, const_label, layout, lhs_column, is_wide)
+        if width is not None and lhs and not is_wide and lhs_column + tex_width(relation + " " + lines[0]) > width:
+            is_wide = True  # the first piece does not fit beside the left side: the left side moves up
+            lines = _fitted_lines(step, printer, const_label, layout, lhs_column, is_wide)
         note = "" if step.label in silent else log_notation(step.note, config)
         rows.append(Row(step.label, lhs, relation, tuple(lines), note, is_wide))
     return rows
@@ -246,18 +279,37 @@ def log_notation(fragment: str, config: PrinterConfig) -> str:
     return "".join(out)
 
 
-SLIDE_BUDGET = 15.0  # lines of \small text that fit under a frame title (16:9)
+SLIDE_BUDGET = 15.0  # estimated lines (of the estimate in tex_height) that fit under a frame title (16:9)
+STEPS_BUDGET = 16.5  # the same for a derivation's steps, whose rows the estimate reads taller than they print
+
+
+def row_height(row: Row) -> float:
+    """Estimated lines a row takes on a slide, its justification included."""
+    return row.height + (1.5 if row.note else 0.0)
 
 
 def frames_of_rows(rows: list[Row], first_budget: float, budget: float) -> list[list[Row]]:
-    """Consecutive rows grouped into frames by their estimated height."""
+    """Consecutive rows grouped into frames by their estimated height: each frame is filled
+    before the next starts, and no frame is left with a single row while the frame before
+    it can give one (or, at two rows, take it in whole when they fit together)."""
     frames: list[list[Row]] = [[]]
     used, limit = 0.0, first_budget
     for row in rows:
-        height = row.height + (1.5 if row.note else 0.0)
+        height = row_height(row)
         if frames[-1] and used + height > limit:
             frames.append([])
             used, limit = 0.0, budget
         frames[-1].append(row)
         used += height
+    for index in range(len(frames) - 1, 0, -1):  # from the end, so that a move can cascade
+        if len(frames[index]) != 1:
+            continue
+        before = frames[index - 1]
+        fits = row_height(before[-1]) + row_height(frames[index][0]) <= budget
+        if len(before) >= 3 and fits:
+            frames[index].insert(0, before.pop())
+        elif sum(row_height(r) for r in before + frames[index]) <= budget * 1.1:
+            before.extend(frames.pop(index))
+        elif len(before) == 2 and fits and index >= 2:  # the frame before gives its last row and
+            frames[index].insert(0, before.pop())       # takes one from the frame before it
     return frames

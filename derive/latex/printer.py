@@ -60,8 +60,27 @@ def _is_function(e: sp.Basic) -> bool:
     return isinstance(e, sp.Function) or isinstance(e, sp.exp)
 
 
+def flip_against_logs(e: sp.Basic) -> sp.Basic:
+    """``(p - 1) log(1 - p)`` as ``-(1 - p) log(1 - p)``: a sum factor whose negation is the
+    argument of a log in the same product is written as that argument, the sign moving to
+    the coefficient (an unevaluated product, equal to ``e``)."""
+    if not isinstance(e, sp.Mul):
+        return e
+    factors = list(e.args)
+    logs = [f.args[0] for f in factors if isinstance(f, sp.log)]
+    for index, factor in enumerate(factors):
+        if isinstance(factor, sp.Add) and any(sp.expand(factor + a) == 0 for a in logs):
+            others = factors[:index] + factors[index + 1:]
+            coeff = -sp.Mul(*[f for f in others if f.is_Number])
+            rest = [f for f in others if not f.is_Number]
+            flipped = sp.Add(*[-term for term in factor.args])
+            return sp.Mul(*([coeff] if coeff != 1 else []), flipped, *rest, evaluate=False)
+    return e
+
+
 def reads_negative(e: sp.Basic) -> bool:
     """True when ``e`` prints with a leading minus sign under :class:`TextbookPrinter`."""
+    e = flip_against_logs(e)
     if e.is_Number:
         return bool(e.is_extended_negative)
     if isinstance(e, sp.Mul):
@@ -81,6 +100,7 @@ def reads_negative(e: sp.Basic) -> bool:
 
 def negated(e: sp.Basic) -> sp.Basic:
     """``-e`` built so that it prints without the minus that ``e`` prints with."""
+    e = flip_against_logs(e)
     if e.is_Number:
         return -e
     if isinstance(e, sp.Mul):
@@ -168,6 +188,33 @@ def _merge_roots(factors: list[sp.Basic]) -> list[sp.Basic]:
     return [f for f in factors if f not in roots] + [sp.Pow(radicand, sp.S.Half, evaluate=False)]
 
 
+def collect_constant_logs(expr: sp.Basic) -> sp.Basic:
+    """Logs of constants with the same coefficient in a sum written as one log:
+    ``1/2 log 2 + 1/2 log pi -> 1/2 log(2 pi)``.  The result is checked equal to ``expr``
+    (the logs expanded back); when it is not, ``expr`` is returned unchanged."""
+    if not isinstance(expr, sp.Add):
+        return expr
+    groups: dict[sp.Expr, list[sp.Expr]] = {}
+    rest = []
+    for term in expr.args:
+        coeff, factor = term.as_coeff_Mul()
+        if isinstance(factor, sp.log) and not factor.free_symbols and factor.args[0].is_positive:
+            groups.setdefault(coeff, []).append(factor.args[0])
+        else:
+            rest.append(term)
+    if all(len(args) < 2 for args in groups.values()):
+        return expr
+    merged = []
+    for coeff, args in groups.items():
+        log = sp.log(sp.Mul(*args), evaluate=False) if len(args) > 1 else sp.log(args[0])
+        merged.append(log if coeff == 1 else sp.Mul(coeff, log, evaluate=False))
+    terms = rest + merged
+    tidy = terms[0] if len(terms) == 1 else sp.Add(*terms, evaluate=False)
+    if sp.expand(sp.expand_log(tidy - expr, force=True)) != 0:
+        return expr
+    return tidy
+
+
 def unfold_piecewise(expr: sp.Basic) -> sp.Basic:
     """A Piecewise whose branches share additive terms, written as those terms plus the
     Piecewise of the rest: ``cases(a + c, b + c) -> c + cases(a, b)``."""
@@ -199,6 +246,8 @@ def _factor_rank(f: sp.Basic, exp_is_operator: bool = True) -> float:
         return 5
     if isinstance(f, AppliedUndef):  # p(x), q(k, theta): a value, written like a symbol
         return 1.5
+    if isinstance(f, sp.Abs) or (isinstance(f, sp.Pow) and isinstance(f.base, sp.Abs)):
+        return 3  # |y - yhat| is a bracketed value: over a denominator, not after 1/b
     if _is_function(f):
         return 4
     if isinstance(f, sp.Add) or (isinstance(f, sp.Pow) and isinstance(f.base, sp.Add)):
@@ -224,13 +273,16 @@ class TextbookPrinter(LatexPrinter):
         "exp_notation": "auto",
         "fold_log_base": True,
         "lead_symbols": (),
+        "softplus": False,
+        "class_base": 1,
     }
 
     @classmethod
     def from_config(cls, config: PrinterConfig | None = None, **settings) -> TextbookPrinter:
         config = config or PrinterConfig()
         return cls({"log_notation": config.log, "log_parens": config.log_parens,
-                    "exp_notation": config.exp, "fold_log_base": config.fold_log_base, **settings})
+                    "exp_notation": config.exp, "fold_log_base": config.fold_log_base,
+                    "softplus": config.softplus, "class_base": config.class_base, **settings})
 
     @property
     def log_command(self) -> str:
@@ -272,11 +324,18 @@ class TextbookPrinter(LatexPrinter):
             has_lead = bool(lead) and any(t.has(s) for s in lead)
             return (reads_negative(t), not has_lead) if lead else (reads_negative(t),)
 
-        return sorted(terms, key=key)
+        terms = sorted(terms, key=key)
+        if len(terms) > 1 and all(isinstance(t, sp.exp) or t.is_Number for t in terms):
+            terms.sort(key=lambda t: not (t.is_Number and t.is_positive))  # 1 + e^{z}
+        return terms
 
     def add_pieces(self, expr: sp.Add) -> list[tuple[str, str]]:
         """``[(sign, tex), ...]`` of the terms of a sum in print order, sign ``""``/``"-"``
-        for the first and ``"+"``/``"-"`` for the others."""
+        for the first and ``"+"``/``"-"`` for the others; logs of constants with the same
+        coefficient are written as one (:func:`collect_constant_logs`)."""
+        expr = collect_constant_logs(expr)
+        if not isinstance(expr, sp.Add):
+            return [("-", self._print(negated(expr))) if reads_negative(expr) else ("", self._print(expr))]
         pieces = []
         for index, term in enumerate(self.ordered_terms(expr)):
             negative = reads_negative(term)
@@ -288,6 +347,18 @@ class TextbookPrinter(LatexPrinter):
             sign = "-" if negative else ("" if index == 0 else "+")
             pieces.append((sign, tex))
         return pieces
+
+    def residual_first(self, arg: sp.Basic) -> sp.Basic:
+        """``|mu - y|`` is ``|y - mu|``: inside an absolute value, the sign that puts the data
+        first and the lead symbols (the model's parameters) second."""
+        lead = tuple(self._settings["lead_symbols"])
+        if not isinstance(arg, sp.Add) or not lead:
+            return arg
+        flipped = sp.Add(*[negated(t) if reads_negative(t) else -t for t in arg.args], evaluate=False)
+        first, other = self.ordered_terms(arg)[0], self.ordered_terms(flipped)[0]
+        if any(first.has(s) for s in lead) and not any(other.has(s) for s in lead):
+            return flipped
+        return arg
 
     def _print_Add(self, expr, order=None):
         tex = ""
@@ -322,6 +393,10 @@ class TextbookPrinter(LatexPrinter):
         return r"\frac{%s}{%s}" % (top, self._join_factors(denom))
 
     def _print_Mul(self, expr):
+        factors = [collect_constant_logs(f) if isinstance(f, sp.Add) else f for f in expr.args]
+        if any(not isinstance(new, sp.Add) and isinstance(old, sp.Add) for new, old in zip(factors, expr.args)):
+            expr = sp.Mul(*factors, evaluate=False)  # d (log 2 + log pi) -> d log(2 pi)
+        expr = flip_against_logs(expr)
         if reads_negative(expr):
             body = negated(expr)
             tex = self._print(body)
@@ -385,9 +460,17 @@ class TextbookPrinter(LatexPrinter):
         if reads_negative(expr):
             return "- " + self._print(negated(expr))
         # Sum(f, (k, 1, K), (i, 1, n)) is sum_i sum_k f: the last limit is the outermost.
-        heads = [r"\sum_{%s=%s}^{%s} " % tuple(self._print(x) for x in limit)
-                 for limit in reversed(expr.limits)]
+        heads = [r"\sum_{%s=%s}^{%s} " % self.sum_limits(limit) for limit in reversed(expr.limits)]
         return "".join(heads) + self._summand(expr.function)
+
+    def sum_limits(self, limit) -> tuple[str, str, str]:
+        """``(index, lower, upper)`` of a sum's limit as printed.  With ``class_base`` 0, a
+        sum over the classes ``k = 1..K`` is written ``k = 0..K - 1``: the same sum, the
+        classes renumbered (the indexed symbols carry the class, whatever its number)."""
+        index, lower, upper = limit
+        if self._settings["class_base"] == 0 and lower == 1 and isinstance(upper, sp.Symbol) and upper.name == "K":
+            lower, upper = sp.Integer(0), sp.Add(upper, -1, evaluate=False)
+        return self._print(index), self._print(lower), self._print(upper)
 
     def _print_Product(self, expr):
         if len(expr.limits) != 1:
@@ -396,6 +479,8 @@ class TextbookPrinter(LatexPrinter):
         return r"\prod_{%s=%s}^{%s} " % (index, lower, upper) + self._summand(expr.function)
 
     def _print_Piecewise(self, expr):
+        if len(expr.args) == 2 and expr.args[0][0] == 1 and expr.args[1] == (0, True):  # an indicator
+            return r"\mathbb{1}[%s]" % self._print(expr.args[0][1])
         unfolded = unfold_piecewise(expr)
         if unfolded is not expr:
             return self._print(unfolded)
@@ -417,6 +502,12 @@ class TextbookPrinter(LatexPrinter):
         return self._paren(arg, tex)
 
     def _print_log(self, expr, exp=None):
+        arg = expr.args[0]
+        if self._settings["softplus"] and isinstance(arg, sp.Add) and len(arg.args) == 2 and sp.S.One in arg.args:
+            (power,) = [a for a in arg.args if a != 1]
+            if isinstance(power, sp.exp):  # log(1 + e^u) = softplus(u)
+                name = r"\operatorname{softplus}" if exp is None else r"\operatorname{softplus}^{%s}" % exp
+                return name + self._paren(power.args[0], self._print(power.args[0]))
         name = r"\ln" if self._settings["log_notation"] == "ln" else r"\log"
         if exp is not None:
             name += "^{%s}" % exp
@@ -467,7 +558,7 @@ class TextbookPrinter(LatexPrinter):
         return self._print_log(sp.log(sp.gamma(expr.args[0]), evaluate=False), exp)
 
     def _print_Abs(self, expr, exp=None):
-        arg = expr.args[0]
+        arg = self.residual_first(expr.args[0])
         tex = self._print(arg)
         tex = r"\left|%s\right|" % tex if is_tall(arg) else r"|%s|" % tex
         return tex if exp is None else r"%s^{%s}" % (tex, exp)

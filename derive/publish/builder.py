@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from derive.assumptions import names as assumption_names
-from derive.config import PrinterConfig
+from derive.config import PrinterConfig, ProjectConfig
 from derive.errors import BuildError, ConfigError, UnknownAssumption
 from derive.cache import Cache, build_key, write_files
 from derive.publish import pdf as tex
@@ -121,14 +121,15 @@ def _remove_stale_staging(out: Path) -> None:
 def build(out: Path | str = "outputs", only: list[str] | None = None, formats=None,
           config: PrinterConfig | None = None, figures: bool = True, info: bool | None = None, *,
           pdf: bool = False, force: bool = False, progress: Progress | None = None,
-          tex_timeout: float = 300.0, context: dict | None = None, cache: Cache | bool = True,
+          tex_timeout: float = 300.0, project: ProjectConfig | None = None, cache: Cache | bool = True,
           jobs: int = 1) -> list[Path]:
     """Write the chosen formats (default: all four) into ``out``, the figures into
     ``out/figures`` and, with ``pdf``, the compiled LaTeX documents; returns the paths
     written.  ``info`` adds the part on entropy, cross-entropy and KL divergence (default:
     when ``only`` is not given; ``"information"`` among ``only`` asks for it).  ``force``
-    overwrites files derive did not write.  ``context`` holds extra :class:`Context` fields
-    (title, author, ...).  Nothing in ``out`` changes unless the whole build succeeds.
+    overwrites files derive did not write.  ``project`` gives the title, author, date, the
+    entries (when ``only`` is None) and the parts; ``config`` (when given) overrides its
+    notation.  Nothing in ``out`` changes unless the whole build succeeds.
     ``cache``: reuse what earlier builds computed (:mod:`derive.cache`; False: compute all);
     ``jobs``: processes for the entries (the files are the same for every value)."""
     out = Path(out)
@@ -136,9 +137,14 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ConfigError(f"unknown format(s) {', '.join(unknown)}; known: {', '.join(FORMATS)}")
-    config = config or PrinterConfig()
+    project = project or ProjectConfig()
+    config = config or project.printer()
+    if only is None and project.entries is not None:
+        only = list(project.entries) + ([INFORMATION] if "information" in project.parts else [])
     names, asked = entry_names(only)
     info = (only is None if asked is None else asked) if info is None else info
+    if "catalogue" not in project.parts:
+        names = []
     check_destination(out)
     if pdf and set(formats) & set(LATEX_FORMATS):
         missing = tex.tex_missing()
@@ -148,7 +154,7 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
     say = progress or (lambda message: None)
 
     store = cache if isinstance(cache, Cache) else Cache(enabled=bool(cache))
-    whole = build_key((names, formats, config, figures, info, sorted((context or {}).items()))) \
+    whole = build_key((names, formats, config, figures, info, project)) \
         if store.enabled and not pdf else ""  # TeX is not in the key: --pdf builds are not cached whole
     previous = store.load("build", whole) if whole else None
     if not isinstance(previous, dict):
@@ -168,7 +174,7 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
         if figures and derivations:
             say("drawing the figures")
             overview, each = stage_figures(derivations, drawn, staging)
-        ctx = Context(config, each, overview, info=info, **(context or {}))
+        ctx = Context(config, each, overview, info=info, project=project)
         writers = {"tex": article, "slides": slides, "md": markdown, "json": catalog}
         for fmt in formats:
             say(f"writing {FORMATS[fmt]}")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derive.checks import Check, check
-from derive.config import PrinterConfig
+from derive.config import PrinterConfig, ProjectConfig
 from derive.engine import Derivation
 from derive.equivalence import MATRICES_WRITTEN_OUT, MATRIX_SIZES
 from derive.errors import DeriveError
@@ -19,8 +19,8 @@ from derive.latex.layout import ARTICLE, log_notation
 from derive.latex.emit import text_escape
 from derive.latex.printer import TextbookPrinter
 
-STATED = ("assumption",)
-PEERS_ARTICLE = dataclasses.replace(ARTICLE, width=36.0)  # code names in the notes run wide  # steps whose note the documents say in their own words
+STATED = ("assumption",)  # steps whose note the documents say in their own words
+PEERS_ARTICLE = dataclasses.replace(ARTICLE, width=36.0)  # code names in the notes run wide
 
 MODE_WORDS = {
     "exact": "exactly",
@@ -49,6 +49,8 @@ class Context:
     figures: dict[str, FigureFiles]
     overview: FigureFiles | None
     info: bool = False  # the part on entropy, cross-entropy and KL divergence
+    project: ProjectConfig = ProjectConfig()  # title, author, ... of the documents
+    catalogue: bool = True  # the derivations (False: only the information part)
 
     def printer(self, d: Derivation) -> TextbookPrinter:
         return TextbookPrinter.from_config(self.config, lead_symbols=tuple(d.params))
@@ -60,6 +62,16 @@ class Context:
     def fragment(self, tex: str) -> str:
         """A hand-written LaTeX fragment in the configured log notation."""
         return log_notation(tex, self.config)
+
+
+def title_block(ctx: Context) -> str:
+    """``\\title``, ``\\subtitle`` (Beamer), ``\\author`` and ``\\date`` of the project."""
+    p = ctx.project
+    lines = [r"\title{%s}" % text_escape(p.title)]
+    if p.subtitle:
+        lines.append(r"\subtitle{%s}" % text_escape(p.subtitle))
+    lines += [r"\author{%s}" % text_escape(p.author), r"\date{%s}" % text_escape(p.date)]
+    return "\n".join(lines) + "\n"
 
 
 def params_tex(ctx: Context, d: Derivation) -> str:
@@ -110,11 +122,12 @@ def reference_words(ctx: Context, d: Derivation, c: Check) -> str:
         extra = r", with $a > 0$ and $a, b$ free of $%s$" % params_tex(ctx, d)
     if ref.mode == "constant":
         extra = r", the constant free of $%s$" % params_tex(ctx, d)
-    how = "checked numerically" if verdict.numerical else f"proved symbolically ({verdict.method})"
+    how = (f"checked numerically at {verdict.evidence}, not proved" if verdict.numerical
+           else f"proved symbolically ({verdict.method})")
     if verdict.method.startswith(MATRICES_WRITTEN_OUT):
         sizes = ", ".join(str(n) for n in MATRIX_SIZES)
         how = f"proved symbolically with the matrices written out at d = {sizes}"
-    if verdict.holds is None:
+    if verdict.holds is None and not verdict.numerical:
         return text_escape(f"{mode}{extra}: undecided ({verdict.method})")
     if c.ok and ref.expected:
         return f"{mode}{extra}; {text_escape(how)}"

@@ -154,10 +154,16 @@ def weather_display(config: PrinterConfig, unit_text: str) -> list[str]:
     return lines
 
 
+def _shown_class(config: PrinterConfig) -> int:
+    """The example's true class in the document's numbering (``class_base``)."""
+    t = true_class()
+    return t.true_class - t.first + config.class_base
+
+
 def true_class_math(config: PrinterConfig) -> tuple[str, str]:
     t = true_class()
     yhat = ", ".join(decimal(v) for v in t.yhat)
-    c = t.true_class
+    c = _shown_class(config)
     log = r"\ln" if config.log == "ln" else r"\log"
     given = r"\hat{y} = (%s), \quad c = %d" % (yhat, c)
     cost = (r"H(e_{%d}, \hat{y}) = -%s \hat{y}_{%d} = -%s %s = %s \approx %s \ \text{nats}" %
@@ -165,13 +171,25 @@ def true_class_math(config: PrinterConfig) -> tuple[str, str]:
     return given, cost
 
 
-def true_class_words() -> str:
+def class_numbering_words(config: PrinterConfig) -> str:
+    """How the classes are numbered here, and what PyTorch calls the same class."""
     t = true_class()
-    return (f"The lesson's example: three classes numbered from {t.first}, as PyTorch numbers its labels, "
-            f"and true class {t.true_class}.  The one-hot target picks out one probability, so the "
-            f"cross-entropy is the negative log of the probability given to the true class, "
-            f"{decimal(t.cost)} nats; numbering the classes from {1 - t.first} instead would "
-            f"wrongly pick another probability and give {decimal(t.confused)} nats.")
+    if config.class_base == 0:
+        return "Classes numbered from 0, as PyTorch numbers its labels, and as everywhere in this document."
+    return (f"Classes numbered from 1, as everywhere in this document; PyTorch numbers its labels from 0 "
+            f"and calls this class {t.true_class - t.first}.")
+
+
+def true_class_words(config: PrinterConfig) -> str:
+    t = true_class()
+    c, base = _shown_class(config), config.class_base
+    label = t.true_class - t.first  # PyTorch's label of the class
+    wrong = (f"reading PyTorch's label {label} as class {label} of {base}, ..., {base + len(t.yhat) - 1}"
+             if base == 1 else f"numbering the classes from 1 instead")
+    return (f"The lesson's example: three classes numbered {base}, {base + 1}, {base + 2}, and true class {c}.  "
+            f"The one-hot target picks out one probability, so the cross-entropy is the negative log of the "
+            f"probability given to the true class, {decimal(t.cost)} nats; {wrong} would wrongly pick "
+            f"another probability and give {decimal(t.confused)} nats.")
 
 
 BLOCK_HEADINGS = ("Entropy", "KL divergence within a family", "KL divergence across families")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from derive.config import PrinterConfig
 from derive.engine import Derivation
 from derive.infotheory import identities
@@ -23,7 +25,11 @@ def _markdown_text(text: str) -> str:
 
 def markdown(derivations: list[Derivation], ctx: Context | None = None) -> str:
     ctx = ctx or Context(PrinterConfig(), {}, None)
-    parts = ["# Every loss is a cross-entropy", "", _markdown_text(INTRO), ""]
+    # KaTeX shows a control space (\\ ) inside \\text literally: a plain space after "const."
+    ctx = dataclasses.replace(ctx, config=ctx.config.replace(const_label="const. in "))
+    title = ctx.project.title + (f": {ctx.project.subtitle}" if ctx.project.subtitle else "")
+    byline = ", ".join(x for x in (ctx.project.author, ctx.project.date) if x)
+    parts = [f"# {title}", "", *([f"*{byline}*", ""] if byline else []), _markdown_text(INTRO), ""]
     if ctx.overview is not None and ctx.overview.stem is not None:
         parts += [f"![Losses compared]({ctx.overview.stem}.png)", "", f"*{ctx.overview.caption}*", ""]
     for d in derivations:
@@ -75,7 +81,7 @@ def information_markdown(config: PrinterConfig) -> str:
              "### A worked example in bits", "", weather_words(), "",
              *_md_table(WEATHER_HEAD, weather_table_rows(config)), "",
              "$$", "\\begin{aligned}\n%s\n\\end{aligned}" % " \\\\\n".join(weather_display(config, w_unit)), "$$", "",
-             "### The cost of the true class", "", true_class_words(), "",
+             "### The cost of the true class", "", true_class_words(config), "",
              "$$", given, "$$", "", "$$", cost, "$$", ""]
     for identity in identities():
         parts += [f"### {identity.title}", "", "$$", log_notation(identity.statement, config), "$$", ""]

@@ -1,7 +1,8 @@
 """Domain reasoning: what holds at every point of the symbols' domains.
 
     is_positive_on(e, D)      e > 0 on D: SymPy's assumptions, then the positivity rules
-                              (det of a positive-definite matrix, binomial(n, k), I_nu), then a
+                              (det of a positive-definite matrix, binomial(n, k), I_nu, erfc,
+                              1 - t for 0 < t < 1), then a
                               reparametrisation x = a + (b - a) u/(1 + u), u > 0, of each bounded
                               interval so that SymPy can decide on the whole domain
     expand_logs(e, D)         log(prod f_j^e_j) -> sum e_j log f_j where every f_j > 0 on D
@@ -43,7 +44,25 @@ def _positive_definite(matrix: sp.Expr, domains) -> bool:
     return (domains or {}).get(matrix) == POSITIVE_DEFINITE
 
 
+def _complement_of_a_probability(e: sp.Expr, domains) -> bool:
+    """c (1 - t) > 0 for a number c > 0 and 0 < t < 1: t = e^(-lambda), (1 + alpha mu)^(-1/alpha)
+    (positive with a negative log), or t = +-erf(x) for real x (1 - Phi(x) = (1 - erf(x/sqrt 2))/2)."""
+    if not (isinstance(e, sp.Add) and len(e.args) == 2):
+        return False
+    c, e = e.as_content_primitive()
+    if not (c.is_positive and sp.S.One in e.args):
+        return False
+    t = -(e - 1)
+    if isinstance(t, sp.erf) or isinstance(-t, sp.erf):
+        return is_real_on(t.atoms(sp.erf).pop().args[0], domains)
+    if not isinstance(t, (sp.Pow, sp.exp)) or not t.free_symbols or not is_positive_on(t, domains):
+        return False
+    return bool(sp.expand_log(sp.log(reparametrise(t, domains))).is_negative)
+
+
 POSITIVITY_RULES: tuple[PositivityRule, ...] = (
+    PositivityRule(sp.Add, _complement_of_a_probability, "c (1 - t) > 0 for c > 0, 0 < t < 1 (t > 0 with log t < 0, or t = +-erf(x))"),
+    PositivityRule(sp.erfc, lambda e, d: is_real_on(e.args[0], d), "erfc(x) > 0 for real x"),
     PositivityRule(sp.Determinant, lambda e, d: _positive_definite(e.args[0], d),
                    "det(Sigma) > 0 for a positive-definite Sigma"),
     PositivityRule(sp.binomial, lambda e, d: _within_zero_to(e.args[1], e.args[0], d),
@@ -257,3 +276,30 @@ def resolve_piecewise(expr: sp.Expr, domains) -> sp.Expr:
 
     return expr.replace(lambda e: isinstance(e, sp.Piecewise), rewrite)
 
+
+
+def interior_point(domain) -> sp.Expr:
+    """A point inside an interval domain: 0 on the reals, the midpoint of a bounded interval,
+    one step inside a half-line."""
+    lo, hi = domain.inf, domain.sup
+    if lo.is_finite and hi.is_finite:
+        return (lo + hi) / 2
+    if lo.is_finite:
+        return lo + 1
+    if hi.is_finite:
+        return hi - 1
+    return sp.S.Zero
+
+
+def free_of(expr: sp.Expr, symbols, domains) -> sp.Expr | None:
+    """``expr`` written without ``symbols`` when it does not depend on them: each derivative
+    simplifies to 0 and each symbol ranges over an interval (connected), so ``expr`` equals
+    its value at an interior point.  None when that is not proved."""
+    points = {}
+    for s in symbols:
+        domain = S.domain_of(s, domains)
+        if not isinstance(s, sp.Symbol) or not isinstance(domain, sp.Interval) \
+                or sp.simplify(sp.diff(expr, s)) != 0:
+            return None
+        points[s] = interior_point(domain)
+    return sp.simplify(expr.xreplace(points))

@@ -84,12 +84,53 @@ def _split_at_kinks(expr: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr, how: 
 
 
 def _integrate_plain(expr: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr, how: str = "default") -> sp.Expr:
-    """SymPy's integrator with the family's strategy (``manual``, ``meijerg``), falling back
-    to the default one if that leaves an integral."""
-    result = sp.integrate(expr, (x, lo, hi), conds="none", **({how: True} if how != "default" else {}))
-    if result.has(sp.Integral) and how != "default":
+    """SymPy's integrator with the family's strategy (``manual``, ``meijerg``; ``exp``: the
+    substitution t = e^(a x + b) on the real line), falling back to the default one if that
+    leaves an integral."""
+    if how == "exp" and (lo, hi) == (-sp.oo, sp.oo):
+        result = _exp_substitution(expr, x)
+        if result is not None:
+            return result
+    hint = {how: True} if how in ("manual", "meijerg") else {}
+    result = sp.integrate(expr, (x, lo, hi), conds="none", **hint)
+    if result.has(sp.Integral) and hint:
         result = sp.integrate(expr, (x, lo, hi), conds="none")
     return result
+
+
+def _exp_substitution(expr: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
+    """int_R f(x) dx with t = e^(a x + b) for the first e^(a x + b) in f (exponentials of one
+    argument combined first): x = (log t - b)/a, dx = dt/(|a| t), t over (0, oo); the
+    numerator multiplied out and each term integrated, by its antiderivative's limits where
+    the definite integral stays unevaluated.  None when f has no such exponential or a term
+    is not done."""
+    e = sp.powsimp(expr, deep=True)
+    for atom in sorted(e.atoms(sp.exp), key=sp.default_sort_key):
+        if not atom.has(x):
+            continue
+        try:
+            poly = sp.Poly(atom.args[0], x)
+        except sp.PolynomialError:  # e^(1/x): not this substitution
+            continue
+        if poly.degree() != 1:
+            continue
+        slope, intercept = poly.all_coeffs()
+        t = sp.Dummy("t", positive=True)
+        g = e.subs(x, (sp.log(t) - intercept) / slope) / (sp.Abs(slope) * t)
+        g = g.replace(sp.exp, lambda arg: sp.exp(sp.expand(arg)))
+        numerator, denominator = sp.fraction(sp.together(g))
+        total = sp.S.Zero
+        for term in sp.Add.make_args(sp.expand(numerator)):
+            term = term / denominator
+            value = sp.integrate(term, (t, 0, sp.oo), conds="none")
+            if value.has(sp.Integral, sp.meijerg):
+                antiderivative = sp.integrate(term, t)
+                if antiderivative.has(sp.Integral):
+                    return None
+                value = sp.limit(antiderivative, t, sp.oo) - sp.limit(antiderivative, t, 0, "+")
+            total += value
+        return total
+    return None
 
 
 def _kink(a: sp.Abs, x: sp.Symbol) -> sp.Expr:

@@ -62,7 +62,7 @@ class Builder:
         "abs": sp.Abs, "exp": sp.exp, "ln": sp.log, "sqrt": sp.sqrt, "root": sp.root,
         "max": sp.Max, "min": sp.Min, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
         "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh, "asin": sp.asin, "acos": sp.acos,
-        "atan": sp.atan, "logb": sp.log,
+        "atan": sp.atan, "logb": sp.log, "csc": sp.csc, "sec": sp.sec, "cot": sp.cot,
     }
 
     def __init__(self, text: str, binding: Binding, overrides: Mapping[str, sp.Basic], log_base: sp.Expr | None,
@@ -133,11 +133,12 @@ class Builder:
         return self.cache[key]
 
     def index_symbol(self, letter: str, scope: frozenset[str]) -> sp.Basic:
-        if letter in self.overrides or letter in scope or letter in self.binding.plain:
-            return self.symbol(letter, scope)
-        if letter in self.binding.sum_indices:  # \sum_i y_i + y_i: the second y_i is outside the sum
+        if letter not in scope and letter not in self.binding.plain and letter in self.binding.sum_indices:
+            # \sum_i y_i + y_i: the second y_i is outside the sum (even when the caller names i)
             raise self.refuse(f"the index {letter} of a \\sum is used outside it: a sum takes only the "
                               f"product that follows it; bracket the summand, \\sum_{{{letter}}} \\left( ... \\right)")
+        if letter in self.overrides or letter in scope or letter in self.binding.plain:
+            return self.symbol(letter, scope)
         return dsym.index(letter)
 
     def index_item(self, item: Node, scope: frozenset[str]) -> sp.Basic:
@@ -156,6 +157,8 @@ class Builder:
         given = self.overrides.get(node.name + "[]", self.overrides.get(node.name))
         if node.name not in self.binding.indexed and not isinstance(given, sp.IndexedBase):
             return self.symbol(node.full, scope)
+        if len(node.sub.letters) >= 3 and not all(c in scope for c in node.sub.letters):
+            return self.symbol(node.full, scope)  # x_{max}, x_{min}, \theta_{MLE}: a word, not three indices
         sub = node.sub
         if sub.items is None:
             raise self.refuse(f"cannot read the subscript '{sub.text}' of the indexed symbol {node.name}", sub.pos)

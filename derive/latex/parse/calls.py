@@ -5,6 +5,8 @@ the argument lists, ``\\operatorname``, ``\\mathbb{E}`` and the indicator (a mix
 
 from __future__ import annotations
 
+import re
+
 from derive.errors import ParseError
 from derive.latex.parse.commands import (
     ACCENTS, ANY_ARG_HEADS, ARG_SEPARATORS, ARGLIST_HEADS, CONDITION_OPERATORS, CONSTANTS, GREEK, IDENT,
@@ -17,6 +19,24 @@ from derive.latex.tokens import Token
 
 #: Indicator spellings: \mathbb{1}, \mathbb{I}, \mathbf{1}, \mathds{1}, \mathbbm{1}.
 INDICATOR_LETTERS = frozenset({"1", "I"})
+
+
+def _bessel_order(sub: Sub) -> bool:
+    """Is the subscript of ``I_.``/``K_.`` a Bessel order: numbers and Greek letters (``I_0``,
+    ``K_\\nu``, ``I_{1/2}``), not a latin letter (``K_h``, a kernel with bandwidth h)?"""
+    if sub.items is None or len(sub.items) != 1:
+        return False
+    leaves = [n for n in _leaves(sub.items[0])]
+    return bool(leaves) and all(isinstance(n, Num) or isinstance(n, Name) and n.sub is None and n.name in GREEK
+                                for n in leaves)
+
+
+def _leaves(node: Node):
+    if isinstance(node, Op):
+        for arg in node.args:
+            yield from _leaves(arg)
+    else:
+        yield node
 
 
 class Calls:
@@ -49,6 +69,8 @@ class Calls:
             return None
         known = self.known_head(first, name, sub)
         if known is not None:
+            if self.name_inside(start):  # \psi(1 - \psi): psi is a parameter here, or digamma?
+                raise self.ambiguous_call(start, head)
             return self.known_call(known, sub, first)
         if root in ANY_ARG_HEADS and sub is None:
             return Call(head, self.call_args())
@@ -56,7 +78,9 @@ class Calls:
         is_head = root in ARGLIST_HEADS or root in SCRIPT_FONTS or (len(root) > 1 and root not in GREEK)
         whole_lhs = count is not None and self.is_lhs and start == 0 and self._skip_parens(self.i) == len(self.toks)
         if count is not None and (is_head or count > 1 or whole_lhs):
-            return Call(head, self.arg_list())
+            return Call(head, self.arg_list(head))
+        if count is None and self.comma_inside():
+            return Call(head, self.call_args())  # B(\nu/2, 1/2): a product has no commas
         if count is None and (not is_head or self.name_inside(start)):
             return None  # alpha(1 - p), p(1 - p): a product
         self.refuse_relation_inside()
@@ -79,10 +103,12 @@ class Calls:
             if depth == 0:
                 return
             if depth == 1 and (tok.key == "=" or tok.kind == "cmd" and tok.value in RELATION_COMMANDS):
-                raise self.error(f"a relation ('{tok.key}') inside brackets is not supported", tok)
+                raise self.error(f"a relation ('{tok.key}') inside brackets is not supported: a condition is written as an indicator, "
+                               "\\mathbb{1}[y = 1]; the probability of an event as p(y \\mid x) with y the value", tok)
 
     def ambiguous_call(self, start: int, head: str) -> ParseError:
-        shown = self.text[self.toks[start].pos : self.peek().pos].strip()
+        shown = re.sub(r"\\(left|bigl|Bigl|biggl|Biggl|big|Big|bigg|Bigg)\s*$", "",
+                       self.text[self.toks[start].pos : self.peek().pos]).strip()
         return self.error(
             f"'{shown}(...)' is ambiguous (a function value or a product): declare the function "
             f"(parse_latex(..., functions={{'{head}'}})) or write the product as {shown} \\cdot (...)")
@@ -95,6 +121,8 @@ class Calls:
         if sub is None:
             return COMMAND_HEADS.get(name) if first.kind == "cmd" and first.key == "\\" + name else None
         if (first.kind == "cmd" or name in ("I", "K")) and first.key.lstrip("\\") == name:
+            if name in ("I", "K") and not _bessel_order(sub):
+                return None  # K_h(x - x_i): a kernel, not a Bessel function
             return SUBSCRIPTED_HEADS.get(name)
         return None
 
@@ -147,9 +175,24 @@ class Calls:
         self.closers.pop()
         return tuple(args)
 
-    def arg_list(self) -> tuple[Node, ...]:
-        """``(a, b \\mid c; d)`` at the cursor: single symbols separated by , ; | \\mid \\|."""
+    def comma_inside(self) -> bool:
+        """Does the parenthesis at the cursor hold a comma at its own depth?"""
+        depth = 0
+        for tok in self.toks[self.i :]:
+            depth += (tok.key in ("(", "[", "{", "\\{")) - (tok.key in (")", "]", "}", "\\}"))
+            if depth == 0:
+                return False
+            if depth == 1 and tok.key == ",":
+                return True
+        return False
+
+    def arg_list(self, head: str) -> tuple[Node, ...]:
+        """``(a, b \\mid c; d)`` at the cursor: single symbols separated by , ; | \\mid \\|.
+        A conditioning bar reads as a comma; a formula that also applies the same head to as
+        many arguments without a bar (``p(x \\mid y)`` and ``p(x, y)``) is refused, since the
+        two would read the same."""
         opener = self.next()
+        conditional = False
         self.closers.append(")")
         args = []
         while True:
@@ -163,10 +206,16 @@ class Calls:
             if not self.at(*ARG_SEPARATORS):
                 raise self.error("cannot read the arguments of a function: expected ',' or ')'")
             if self.at("|", "\\mid", "\\vert"):
+                conditional = True
                 self.state.notes.append(f"read the conditioning bar '{self.peek().key}' in a function's arguments as ','")
             self.next()
         self.expect(")", opener)
         self.closers.pop()
+        other = self.state.calls.setdefault((head, len(args)), conditional)
+        if other != conditional:
+            raise self.error(f"{head}(... | ...) and {head}(..., ...) in one formula would read as the same function "
+                             f"(a conditioning bar reads as a comma): give the conditional its own name, "
+                             f"e.g. {head}_{{Y|X}}(y, x)", opener)
         return tuple(args)
 
     def arg_list_length(self) -> int | None:
@@ -313,10 +362,14 @@ class Calls:
             if not self.at("("):
                 raise self.error(f"\\operatorname{{{word}}} must be followed by (...)")
             return self.known_call(WORD_HEADS[word], None, tok)
+        if word == "E":
+            word = "mathbb{E}"  # \operatorname{E}[X]: the expectation, as \mathbb{E}[X]
         if self.at("_"):
             self.next()
             span, _ = self.script_span()
             word = f"{word}_{{{script_text(span)}}}"
+        if self.at("["):
+            return Call(word, (self.bracket(),))  # \operatorname{Var}[X]
         if not self.at("("):
-            raise self.error(f"\\operatorname{{{tok.arg}}} must be followed by (...)")
+            raise self.error(f"\\operatorname{{{tok.arg}}} must be followed by (...) or [...]")
         return Call(word, self.call_args())

@@ -35,21 +35,22 @@ CONSTANTS = {"pi": "pi", "infty": "oo"}
 NAMED_FUNCTIONS = {
     "log": "log", "ln": "ln", "exp": "exp", "sin": "sin", "cos": "cos", "tan": "tan",
     "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "arcsin": "asin", "arccos": "acos",
-    "arctan": "atan", "det": "det",
+    "arctan": "atan", "det": "det", "csc": "csc", "sec": "sec", "cot": "cot",
 }
 LIST_FUNCTIONS = frozenset({"max", "min"})
 BIG_OPERATORS = {"sum": "sum", "prod": "prod", "int": "int"}
 FRACTIONS = frozenset({"frac", "dfrac", "tfrac", "cfrac"})
 BINOMIALS = frozenset({"binom", "dbinom", "tbinom"})
 #: Roots of names that are functions when followed by an argument list.
-ARGLIST_HEADS = frozenset({"p", "q", "P", "Q", "H", "f", "g", "h", "L", "D", "ell", "phi", "varphi", "Phi"})
+ARGLIST_HEADS = frozenset({"p", "q", "P", "Q", "H", "f", "g", "h", "F", "G", "K", "L", "D", "ell", "phi", "varphi", "Phi"})
 #: Roots of names that are functions when followed by any parenthesised expression.
 ANY_ARG_HEADS = frozenset({"sigma"})
 RELATION_COMMANDS = {
     "approx": "approx", "equiv": "equiv", "propto": "propto",
     "coloneqq": "define", "coloneq": "define", "triangleq": "define",
 }
-INEQUALITY = "inequalities are not supported"
+INEQUALITY = ("inequalities are not supported: a comparison is read only as a condition, "
+              "in an indicator \\mathbb{1}[x > 0] or a row of cases")
 UNSUPPORTED = {
     **{c: INEQUALITY for c in ("le", "leq", "ge", "geq", "neq", "ne", "ll", "gg", "leqslant", "geqslant")},
     "sim": "'\\sim' is only understood in a subscript of \\mathbb{E}, as in \\mathbb{E}_{x \\sim p}[...]",

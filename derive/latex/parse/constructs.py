@@ -146,8 +146,14 @@ class Constructs:
         if not self.starts_factor():
             raise self.error(f"the derivative {op.key}... has nothing to differentiate: "
                              "write \\frac{\\partial f}{\\partial x} or \\frac{\\partial}{\\partial x} f", op)
+        start = self.peek()
         body = self.term()
-        return Deriv(body, wrt, label=isinstance(body, Name))
+        if isinstance(body, Name) and not any(isinstance(v, Name) and v == body for v, _ in wrt):
+            shown = self.text[start.pos : self.peek().pos if self.peek() is not None else self.end_pos].strip()
+            raise self.error(f"the derivative of the bare name {shown} is ambiguous (a quantity that depends on the "
+                             f"variable, or a constant): write it as a fraction, \\frac{{d {shown}}}{{d x}}, for "
+                             "a quantity, or write out the expression it stands for", start)
+        return Deriv(body, wrt)
 
     def partial_operator(self) -> Node:
         r"""``\partial_x f`` and ``\nabla_\theta f``: the derivative of the rest of the term."""

@@ -39,7 +39,8 @@ def _scalar(name: str, fn: Callable[..., sp.Basic]) -> Callable[..., sp.Basic]:
 def _square(name: str, fn: Callable[[sp.Basic], sp.Basic]) -> Callable[[sp.Basic], sp.Basic]:
     def build(x: sp.Basic) -> sp.Basic:
         if not _is_matrix(x):
-            return x  # of a number (a 1 x 1 matrix): the number itself
+            raise ShapeError(f"{name} of {x}, which is not a matrix: give the matrices in symbols= "
+                             "(e.g. MatrixSymbol('Sigma', d, d))")
         if x.shape[0] != x.shape[1]:
             raise ShapeError(f"{name} of a {x.shape[0]} x {x.shape[1]} matrix: it must be square")
         return fn(x).doit() if isinstance(x, sp.MatrixBase) else fn(x)  # of explicit entries: evaluated
@@ -106,9 +107,9 @@ _TABLE = [
     KnownFunction("normal_cdf", r"`\Phi(x)` (standard normal CDF)", "(1 + erf(x/sqrt(2)))/2", (1,),
                   _scalar("Phi", lambda x: (1 + sp.erf(x / _SQRT2)) / 2)),
     KnownFunction("trace", r"`\operatorname{tr}(A)`, `\mathrm{tr}(A)`, `\operatorname{trace}(A)`, `\operatorname{Tr}(A)`",
-                  "Trace(A) (a number: itself)", (1,), _square("the trace", sp.Trace)),
-    KnownFunction("det", r"`\det(A)`, `\det A`, `|A|` (A a declared matrix), `\operatorname{det}(A)`",
-                  "Determinant(A) (a number: itself)", (1,), _square("the determinant", sp.Determinant)),
+                  "Trace(A) (A must be a declared matrix)", (1,), _square("the trace", sp.Trace)),
+    KnownFunction("det", r"`\det(A)`, `\det A`, `\operatorname{det}(A)`, A between absolute-value bars (A a declared matrix)",
+                  "Determinant(A) (A must be a declared matrix)", (1,), _square("the determinant", sp.Determinant)),
     KnownFunction("diag", r"`\operatorname{diag}(v)`, `\operatorname{diag}(a, b, ...)`",
                   "DiagMatrix(v), or the diagonal matrix of the numbers", (0,), _diag),
     KnownFunction("sigmoid", r"`\operatorname{sigmoid}(x)`, `\operatorname{expit}(x)`", "1/(1 + exp(-x))", (1,),

@@ -1,6 +1,7 @@
 """The grammar: recursive descent over a token list into the tree of :mod:`.nodes`
-(expressions, terms, factors, scripts, primaries); names, function heads and big operators
-are in :class:`~derive.latex.parse.heads.Heads`."""
+(expressions, terms, factors, scripts, primaries, brackets, bars, commands).  Names and big
+operators are in ``heads``, function application in ``calls``, cases, derivatives and
+roundings in ``constructs`` (mixins of :class:`Parser`)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from typing import Iterator
 
 from derive.errors import ParseError
 from derive.latex.parse.commands import (
-    BARS, BIG_OPERATORS, BINOMIALS, BRACKETS, CLOSERS, CONSTANTS, DIV, FRACTIONS, INEQUALITY,
+    BARS, BIG_OPERATORS, BINOMIALS, BOLD_FONTS, BRACKETS, CLOSERS, CONSTANTS, DIV, FRACTIONS, INEQUALITY,
     LIST_FUNCTIONS, MAX_DEPTH, MAX_DIGITS, MUL, NAME_COMMANDS, NAMED_FUNCTIONS, NON_STARTERS,
     NORM_OPENERS, RELATION_COMMANDS, ROUNDINGS, ROMAN_FONTS, SCRIPT_COMMANDS, SYMBOL_COMMANDS, UNSUPPORTED,
-    is_differential_d, is_index_token, script_text,
+    script_text,
 )
 from derive.latex.parse.calls import Calls
 from derive.latex.parse.constructs import Constructs
@@ -74,7 +75,8 @@ class Parser(Heads, Calls, Constructs):
         if tok.key in CLOSERS:
             return self.error(f"unmatched '{tok.key}'", tok)
         if tok.key == "=" or tok.kind == "cmd" and tok.value in RELATION_COMMANDS:
-            return self.error(f"a relation ('{tok.key}') inside brackets is not supported", tok)
+            return self.error(f"a relation ('{tok.key}') inside brackets is not supported: a condition is written as an indicator, "
+                               "\\mathbb{1}[y = 1]; the probability of an event as p(y \\mid x) with y the value", tok)
         if tok.key in ("<", ">"):
             return self.error(INEQUALITY, tok)
         if tok.kind == "cmd" and tok.value in UNSUPPORTED:
@@ -437,6 +439,8 @@ class Parser(Heads, Calls, Constructs):
         name = tok.value
         if name in ROMAN_FONTS and (tok.arg or "").strip() == "e":
             return self.euler()
+        if name in BOLD_FONTS and (tok.arg or "").strip() == "1":
+            return self.indicator(self.next()), "call"  # \mathbf{1}[y = 0]
         if name in NAME_COMMANDS:
             return self.name_atom()
         if name == "mathbb":
@@ -469,4 +473,5 @@ class Parser(Heads, Calls, Constructs):
             return self.big_operator(), "bigop"
         if name in UNSUPPORTED or name in RELATION_COMMANDS:
             raise self.unexpected(tok)
-        raise self.error(f"unknown command \\{name}", tok)
+        raise self.error(f"unknown command \\{name}: write a name as \\mathrm{{{name}}} or a function as "
+                         f"\\operatorname{{{name}}}(...) (docs/LATEX.md lists the commands read)", tok)

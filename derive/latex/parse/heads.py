@@ -1,6 +1,6 @@
-"""Names, subscripts, function heads, named functions, roots and big operators: the part of
-the grammar that reads what a name or a command starts (a mixin of
-:class:`~derive.latex.parse.grammar.Parser`)."""
+"""Names and their scripts, named functions (``\\log``, ``\\exp``, ...), roots, big operators
+and integrals: the part of the grammar that reads what a name or a command starts (a mixin
+of :class:`~derive.latex.parse.grammar.Parser`; function application is in ``calls``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ import string
 
 from derive.errors import ParseError
 from derive.latex.parse.commands import (
-    ACCENTS, ANY_ARG_HEADS, ARG_SEPARATORS, ARGLIST_HEADS, BARS, BIG_OPERATORS, BOLD_FONTS, BRACKETS,
-    CONSTANTS, ENDS_LOOSE_ARGUMENT, GREEK, IDENT, NAMED_FUNCTIONS, ROMAN_FONTS, SCRIPT_FONTS,
-    SYMBOL_COMMANDS, is_differential_d, is_index_token, script_text, starts_name,
+    ACCENTS, ANY_ARG_HEADS, ARGLIST_HEADS, BARS, BIG_OPERATORS, BOLD_FONTS, BRACKETS, ENDS_LOOSE_ARGUMENT,
+    GREEK, IDENT, ROMAN_FONTS, SCRIPT_FONTS, is_differential_d, is_index_token, script_text, starts_name,
 )
-from derive.latex.parse.nodes import Big, Call, Name, Node, Num, Op, Sub, TooDeep
+from derive.latex.parse.nodes import Big, Call, Const, Name, Node, Num, Op, Sub, TooDeep
 from derive.latex.tokens import Token
 
 
@@ -124,6 +123,13 @@ class Heads:
                 sup = self.script_arg()
         if order is not None:
             return self.polygamma_call(order, self.toks[start]), "call"
+        first = self.toks[start]
+        if self.at("[") and not used_sup and (name == "E" or first.kind == "cmd" and first.value in ROMAN_FONTS):
+            # E[X], E_{x \sim p}[...], \mathrm{E}[X], \operatorname{Var}[X]: an expectation or a moment
+            head = "mathbb{E}" if name == "E" else name
+            if sub is not None:
+                head += f"_{{{sub.text}}}"
+            return Call(head, (self.bracket(),)), "call"
         if self.at("("):
             if not used_sup:
                 call = self.function_call(name, root, sub, start)
@@ -186,10 +192,25 @@ class Heads:
                                      f"(\\{label}^{{-1}} is ambiguous)")
         if self.at("(", "["):
             arg = self.bracket()
+            if self.at("^") and power is None and self.power_then_factor():
+                raise self.error(f"ambiguous power after \\{label}(...): does \\{label} take what follows? write "
+                                 f"\\{label}\\left((...)^{{n}} ...\\right), or (\\{label}(...))^{{n}} for the power of the value")
         else:
             arg = self.loose_argument(label)
         node = Op(fname, (arg,)) if base is None else Op("logb", (arg, base))
         return node if power is None else Op("pow", (node, power))
+
+    def power_then_factor(self) -> bool:
+        """``^{n}`` at the cursor followed by a juxtaposed factor (``\\log(2\\pi e)^n |\\Sigma|``)?"""
+        saved = self.i
+        try:
+            self.next()
+            self.script_arg()
+            return self.starts_factor()
+        except ParseError:
+            return False
+        finally:
+            self.i = saved
 
     def loose_argument(self, label: str) -> Node:
         """The unparenthesised argument of a named function (see the module docstring)."""
@@ -283,7 +304,11 @@ class Heads:
         raise self.error(unsupported, span[0])
 
     def integral(self, tok: Token, lower: tuple[list[Token], Token | None] | None, hi: Node | None) -> Node:
-        lo = self.sub_parser(*lower).parse() if lower is not None else None
+        if lower is not None and hi is None and [(t.key, (t.arg or "").strip()) for t in lower[0]] == [("\\mathbb", "R")]:
+            lower, hi = None, Const("oo")  # \int_{\mathbb{R}}: over the real line
+            lo: Node | None = Op("neg", (Const("oo"),))
+        else:
+            lo = self.sub_parser(*lower).parse() if lower is not None else None
         if (lo is None) != (hi is None):
             raise self.error("\\int needs both bounds or none", tok)
         if not (self.at("+", "-") or self.starts_factor()):

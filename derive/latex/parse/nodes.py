@@ -121,6 +121,7 @@ class State:
 
     notes: list[str] = field(default_factory=list)
     t_is_symbol: bool = False
+    calls: dict[tuple[str, int], bool] = field(default_factory=dict)  # (head, arity) -> with a bar?
     integrals: int = 0  # how many integrands the cursor is in (a differential dx ends a term there)
     functions: frozenset[str] = frozenset()  # names the caller declares as (opaque) functions
     symbols: frozenset[str] = frozenset()  # names the caller declares as symbols (never functions)

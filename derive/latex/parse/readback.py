@@ -33,26 +33,48 @@ def readback_symbols(*exprs: sp.Basic) -> dict[str, sp.Basic]:
     """``{name as the reader spells it: the symbol}`` for every symbol, indexed base and
     matrix symbol of ``exprs`` (bound indices and sizes included), to pass as
     ``parse_latex(..., symbols=...)``.  An indexed base whose name a plain symbol of the same
-    expressions also has is given as ``'x[]'`` (the reader looks there first for ``x_i``).  Two objects that read back under one name (``lam``
-    and ``lambda`` in the same expressions) are refused with a ValueError: the printed
+    expressions also has (``mu`` in a loss, ``mu_i`` in its dataset loss) is given as
+    ``'mu[]'`` (the reader looks there first for ``mu_i``).  Two different objects that read
+    back under one name (``lam`` and ``lambda``) are refused with a ValueError: the printed
     LaTeX cannot tell them apart."""
-    found: dict[str, sp.Basic] = {}
+    plain: set[sp.Symbol] = set()
+    bases: set[sp.IndexedBase] = set()
+    matrices: set[sp.MatrixSymbol] = set()
     for expr in exprs:
         expr = sp.sympify(expr)
-        atoms = expr.atoms(sp.Symbol, sp.IndexedBase, sp.MatrixSymbol)
-        for atom in sorted(atoms, key=sp.default_sort_key):
-            name = str(atom.label) if isinstance(atom, sp.IndexedBase) else atom.name
-            if isinstance(atom, sp.Symbol) and any(isinstance(b, sp.IndexedBase) and b.label == atom for b in atoms):
-                continue  # the label of an indexed base: the base stands for it
-            key = printed_name(name)
-            if isinstance(atom, sp.IndexedBase) and any(
-                    isinstance(a, sp.Symbol) and printed_name(a.name) == key and a != atom.label for a in atoms):
-                key += "[]"  # the plain symbol x and the indexed base x_i of one formula
-            if key in found and found[key] != atom:
-                raise ValueError(f"{found[key]} and {atom} both print as {key}: they cannot be read back apart")
-            found[key] = atom
-        if expr.has(sp.EulerGamma) and "gamma" not in found:
-            found["gamma"] = sp.EulerGamma  # printed as \\gamma
+        plain |= _plain_symbols(expr)
+        bases |= expr.atoms(sp.IndexedBase)
+        matrices |= expr.atoms(sp.MatrixSymbol)
+    found: dict[str, sp.Basic] = {}
+
+    def add(key: str, atom: sp.Basic) -> None:
+        if key in found and found[key] != atom:
+            raise ValueError(f"{found[key]} and {atom} both print as {key}: they cannot be read back apart")
+        found[key] = atom
+
+    for atom in sorted(plain | matrices, key=sp.default_sort_key):
+        add(printed_name(atom.name), atom)
+    plain_keys = {printed_name(s.name) for s in plain}
+    for base in sorted(bases, key=sp.default_sort_key):
+        key = printed_name(str(base.label))
+        add(key + "[]" if key in plain_keys else key, base)
+    if any(sp.sympify(e).has(sp.EulerGamma) for e in exprs) and "gamma" not in found:
+        found["gamma"] = sp.EulerGamma  # printed as \\gamma
+    return found
+
+
+def _plain_symbols(expr: sp.Basic) -> set[sp.Symbol]:
+    """The symbols of ``expr`` used as themselves (not only as the label of an indexed base)."""
+    found: set[sp.Symbol] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, sp.IndexedBase):
+            continue
+        if isinstance(node, sp.Symbol):
+            found.add(node)
+        elif isinstance(node, sp.Basic):
+            stack.extend(node.args)
     return found
 
 

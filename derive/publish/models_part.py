@@ -1,0 +1,111 @@
+"""The part "Regularisers are priors" of the documents: each catalogue model's derivation
+(negative log-posterior -> regularised loss, lambda derived), its checks, and the conjugate
+updates with their posterior means and modes.
+
+The writers call one function each, with the output's layout:
+
+    models_article()   LaTeX for the article (a \\section and one \\subsection per model)
+    models_frames()    Beamer frames, one per model and one for the conjugate updates
+    models_markdown()  Markdown (KaTeX), the same content
+    models_catalog()   the JSON records (srepr and LaTeX of each derived quantity)
+
+The "Beyond one density" part needs no function of its own: the entries built from pieces
+(zero-inflated, hurdle, censored, mixture, truncated) are catalogue entries, ordered after
+the classic ones (order >= 1000), and the writers give them sections like every entry.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from derive.latex.emit import render_steps
+from derive.latex.layout import ARTICLE, MARKDOWN, SLIDE
+from derive.latex.render import latex
+from derive.models import CONJUGATES, MODELS, check, conjugate, model
+from derive.models.conjugate import Conjugate
+
+TITLE = "Regularisers are priors"
+INTRO = ("If the loss is the negative log-likelihood, the regulariser is the negative log-prior: "
+         "the MAP estimate minimises their sum.  Each weight $\\lambda$ below is derived from the "
+         "prior's and the likelihood's scales, never typed, and each loss is proved equal to the "
+         "textbook formula.")
+
+
+def _weights_tex(name: str) -> list[str]:
+    m = model(name)
+    rows = [r"\lambda_{%s} = %s" % ("2" if fam == "normal" else "1", latex(lam)) for fam, lam in m.weights.items()]
+    if m.weight_decay is not None:
+        rows.append(r"\mathrm{weight\_decay} = %s" % latex(m.weight_decay))
+    return rows
+
+
+def _verdicts(name: str) -> list[str]:
+    return [f"{target}: ${tex}$ ({'proved' if v.holds and not v.numerical else 'NOT proved'})"
+            for tex, target, v in check(name)]
+
+
+def _conjugate_rows() -> list[tuple[str, str, str]]:
+    rows = []
+    for name in CONJUGATES:
+        c = conjugate(name)
+        if isinstance(c, Conjugate):
+            post = ", ".join(f"{k} = {latex(v)}" for k, v in c.posterior.items())
+            rows.append((name.replace("_", "-"), latex(c.mean), latex(c.map) + f" \\quad ({post})"))
+        else:
+            rows.append((name.replace("_", "-"), latex(c.mean), latex(c.map)))
+    return rows
+
+
+def models_article() -> str:
+    parts = [f"\\section{{{TITLE}}}", INTRO, ""]
+    for name, entry in MODELS.items():
+        m = model(name)
+        parts += [f"\\subsection{{{entry.title}}}", f"Assumption: ${entry.statement}$.", "",
+                  render_steps(m.steps, params=m.params, layout=ARTICLE), "",
+                  "Derived: $" + r",\quad ".join(_weights_tex(name)) + "$.", "",
+                  "\\begin{itemize}", *[f"\\item {v}" for v in _verdicts(name)], "\\end{itemize}", ""]
+    parts += ["\\subsection{Conjugate updates}", "\\begin{tabular}{lll}", r"pair & posterior mean & MAP \\ \hline"]
+    parts += [f"{pair} & ${mean}$ & ${mode}$ \\\\" for pair, mean, mode in _conjugate_rows()]
+    parts += ["\\end{tabular}", ""]
+    return "\n".join(parts)
+
+
+def models_frames() -> list[str]:
+    frames = []
+    for name, entry in MODELS.items():
+        m = model(name)
+        frames.append("\n".join([f"\\begin{{frame}}{{{entry.title}}}", f"${entry.statement}$", "",
+                                 render_steps(m.steps, params=m.params, layout=SLIDE),
+                                 "$" + r",\quad ".join(_weights_tex(name)) + "$", "\\end{frame}"]))
+    rows = [f"{pair} & ${mean}$ \\\\" for pair, mean, _ in _conjugate_rows()]
+    frames.append("\n".join(["\\begin{frame}{Conjugate updates: posterior means}", "\\begin{tabular}{ll}", *rows,
+                             "\\end{tabular}", "\\end{frame}"]))
+    return frames
+
+
+def models_markdown() -> str:
+    parts = [f"# {TITLE}", "", INTRO, ""]
+    for name, entry in MODELS.items():
+        m = model(name)
+        parts += [f"## {entry.title}", "", f"Assumption: ${entry.statement}$.", "", "$$",
+                  render_steps(m.steps, params=m.params, layout=MARKDOWN).replace("align*", "aligned"), "$$", "",
+                  "Derived: $" + r",\quad ".join(_weights_tex(name)) + "$.", "",
+                  *[f"- {v}" for v in _verdicts(name)], ""]
+    parts += ["## Conjugate updates", "", "| pair | posterior mean | MAP |", "|---|---|---|"]
+    parts += [f"| {pair} | ${mean}$ | ${mode}$ |" for pair, mean, mode in _conjugate_rows()]
+    return "\n".join(parts) + "\n"
+
+
+def models_catalog() -> list[dict]:
+    records = []
+    for name, entry in MODELS.items():
+        m = model(name)
+        records.append({
+            "name": name, "title": entry.title, "likelihood": entry.likelihood, "priors": list(entry.families),
+            "loss": {"srepr": sp.srepr(m.loss), "latex": latex(m.loss)},
+            "weights": {fam: {"srepr": sp.srepr(v), "latex": latex(v)} for fam, v in m.weights.items()},
+            "weight_decay": None if m.weight_decay is None else latex(m.weight_decay),
+            "checks": [{"latex": tex, "target": target, "holds": v.holds, "numerical": v.numerical}
+                       for tex, target, v in check(name)],
+        })
+    return records
