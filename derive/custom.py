@@ -28,7 +28,7 @@ from derive.bounded import bounded
 from derive.engine import Derivation, run
 from derive.normalisation import mass
 from derive.symbolic.domains import is_positive_on
-from derive.errors import DeriveError, Unsupported
+from derive.errors import DeriveError, NegativeDensity, NotNormalised, Unsupported
 from derive.steps import Step, tex
 
 SUPPORTS: dict[str, sp.Set] = {
@@ -43,14 +43,6 @@ NUMERIC_TOLERANCE = 1e-8
 NUMERIC_POINTS = 3
 SYMBOLIC_SECONDS = 4.0  # budget of the symbolic attempt before the numeric check
 NUMERIC_SECONDS = 20.0  # budget of the numeric check (double-exponential tails can stall mpmath)
-
-
-class NotNormalised(DeriveError, ValueError):
-    """A custom density whose mass over the support is not 1."""
-
-
-class NegativeDensity(DeriveError, ValueError):
-    """A custom density that is negative somewhere on the support."""
 
 
 GRID_POINTS = 2001  # the grid of a continuous support for the sign check

@@ -1,7 +1,10 @@
 """The exceptions `derive` raises.  Every failure a user can cause is one of these.
 
-Split by cause, as latexify_py does: wrong input (`ParseError`, `UnknownAssumption`,
-`DomainError`, `DistributionError`) versus a request we cannot serve yet (`Unsupported`).
+Split by cause: wrong input (`ParseError`, `UnknownAssumption`, `UnknownFamily`,
+`DomainError`, `DistributionError`, `ConfigError`, `NotNormalised`, `NegativeDensity`,
+`VerifyInputError`, `SettingsError`), a build that cannot complete (`BuildError`), and a request
+we cannot serve yet (`Unsupported`).  `EquivalenceAssertionError` is what
+`derive.testing.assert_equivalent` raises in a user's test suite (an ``AssertionError``).
 """
 
 from __future__ import annotations
@@ -60,3 +63,36 @@ class BuildError(DeriveError):
 
 class Unsupported(DeriveError, NotImplementedError):
     """Well-formed input that `derive` does not handle (yet); the message says what."""
+
+
+class UnknownFamily(UnknownAssumption):
+    """A family name that is not registered; the message lists the known ones."""
+
+    def __init__(self, name: str, known: list[str]):
+        super().__init__(name, known)
+        self.args = (f"unknown family {name!r}; known: {', '.join(known)}",)
+
+
+class NotNormalised(DeriveError, ValueError):
+    """A custom density whose mass over the support is not 1."""
+
+
+class NegativeDensity(DeriveError, ValueError):
+    """A custom density that is negative somewhere on the support."""
+
+
+class VerifyInputError(DeriveError, ValueError):
+    """A file ``derive verify`` cannot read (missing, unknown kind, broken notebook, unclosed display)."""
+
+
+class SettingsError(DeriveError, ValueError):
+    """A directive, a derive.toml entry or an option that cannot be read; the message says where."""
+
+
+class EquivalenceAssertionError(AssertionError):
+    """Two formulas not proved equivalent (:func:`derive.testing.assert_equivalent`); ``verdict``
+    is the :class:`~derive.Verdict`."""
+
+    def __init__(self, message: str, verdict):
+        super().__init__(message)
+        self.verdict = verdict

@@ -17,19 +17,12 @@ from typing import Any, Iterable
 
 import sympy as sp
 
+from derive.errors import EquivalenceAssertionError
 from derive.equivalence import Verdict, equivalent
 from derive.equivalence.inputs import read_inputs
 from derive.equivalence.verdict import format_point
 
 __all__ = ["assert_equivalent", "EquivalenceAssertionError"]
-
-
-class EquivalenceAssertionError(AssertionError):
-    """Two formulas not proved equivalent; ``verdict`` is the :class:`~derive.Verdict`."""
-
-    def __init__(self, message: str, verdict: Verdict):
-        super().__init__(message)
-        self.verdict = verdict
 
 
 def _shown(side: Any) -> tuple[str, str]:

@@ -11,22 +11,14 @@ PyTorch's arguments in math letters (``normal(mu, sigma)``, ``exponential(lambda
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Literal
 
 import sympy as sp
 
 from derive.entries import Assumption
-from derive.errors import UnknownAssumption
-
-
-class UnknownFamily(UnknownAssumption):
-    """A family name that is not registered; the message lists the known ones."""
-
-    def __init__(self, name: str, known: list[str]):
-        super().__init__(name, known)
-        self.args = (f"unknown family {name!r}; known: {', '.join(known)}",)
+from derive.errors import UnknownFamily
 
 
 @dataclass(frozen=True)

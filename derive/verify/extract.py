@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from derive.errors import DeriveError
+from derive.errors import VerifyInputError
 
 __all__ = ["Directive", "Display", "Document", "VerifyInputError", "read_document"]
 
@@ -29,10 +29,6 @@ _BEGIN = re.compile(r"\\begin\{(" + "|".join(DISPLAY_ENVIRONMENTS) + r")(\*?)\}"
 _TEX_DIRECTIVE = re.compile(r"^\s*derive\s*:\s*(.*)$")
 _MD_DIRECTIVE = re.compile(r"<!--\s*derive\s*:(.*?)-->", re.S)
 _FENCE = re.compile(r"^(```|~~~)")
-
-
-class VerifyInputError(DeriveError, ValueError):
-    """A file ``derive verify`` cannot read (missing, unknown kind, broken notebook, unclosed display)."""
 
 
 @dataclass(frozen=True)

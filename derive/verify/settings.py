@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
-from derive.errors import DeriveError
+from derive.errors import DeriveError, SettingsError
 
 FORMATS = ("text", "json", "github")  #: report formats
 EXIT_PROVED, EXIT_REFUTED, EXIT_BAD_INPUT, EXIT_UNDECIDED = 0, 1, 2, 3
@@ -41,10 +41,6 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*$")
 _NUMBER = r"-?\d+(?:\.\d+)?(?:/\d+)?"
 _LE = r"(?:<=|\\le(?:q)?(?![A-Za-z])|≤)"
 _GE = r"(?:>=|\\ge(?:q)?(?![A-Za-z])|≥)"
-
-
-class SettingsError(DeriveError, ValueError):
-    """A directive, a derive.toml entry or an option that cannot be read; the message says where."""
 
 
 def symbol_name(text: str, where: str) -> str:
