@@ -79,7 +79,7 @@ class PrinterConfig:
 # --------------------------------------------------------------------------- the project file
 
 
-PARTS = ("catalogue", "information")
+PARTS = ("catalogue", "information", "models")
 
 STARTER = """\
 # derive.toml: what `derive build` puts in the documents, and how it writes them.
@@ -99,7 +99,7 @@ softplus = false     # write log(1 + e^z) as softplus(z)
 
 # What goes in, in this order (run `derive list` for the names); leave out for all.
 # entries = ["gaussian", "bernoulli", "categorical"]
-# parts = ["catalogue", "information"]
+# parts = ["catalogue", "information", "models"]
 """
 
 

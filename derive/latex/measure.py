@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from derive.latex.tokens import next_tex_token, tex_argument
+
 _TEXT_CHAR = 0.47  # average width of a roman text character, in em
 _MATH_CHAR = 0.55  # average width of a math italic letter or digit, in em
 _SYMBOL_WIDTHS = {
@@ -47,37 +49,14 @@ class Measure:
         return self.tex[self.pos] if self.pos < len(self.tex) else ""
 
     def _token(self) -> str:
-        """The next token: a control sequence, a group ``{...}``, or one character."""
-        start = self.pos
-        char = self._peek()
-        if char == "\\":
-            self.pos += 1
-            if self._peek().isalpha():
-                while self._peek().isalpha():
-                    self.pos += 1
-            else:
-                self.pos += 1
-        elif char == "{":
-            depth = 0
-            while self.pos < len(self.tex):
-                c = self.tex[self.pos]
-                if c == "\\":
-                    self.pos += 2
-                    continue
-                depth += c == "{"
-                depth -= c == "}"
-                self.pos += 1
-                if depth == 0:
-                    break
-        else:
-            self.pos += 1
-        return self.tex[start:self.pos]
+        """The next token: a control sequence, a group ``{...}``, or one character (the TeX
+        tokenizer the LaTeX reader uses, :func:`derive.latex.tokens.next_tex_token`)."""
+        token, self.pos = next_tex_token(self.tex, self.pos)
+        return token
 
     def _argument(self) -> str:
-        while self._peek() == " ":
-            self.pos += 1
-        token = self._token()
-        return token[1:-1] if token.startswith("{") else token
+        argument, self.pos = tex_argument(self.tex, self.pos)
+        return argument
 
     def _skip_overlay(self) -> None:
         if self._peek() == "<":

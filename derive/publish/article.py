@@ -13,6 +13,7 @@ from derive.infotheory import identities
 from derive.latex.emit import display_math, emit_align, text_escape
 from derive.latex.layout import ARTICLE, Layout, layout_rows, log_notation
 from derive.latex.measure import tex_width
+from derive.publish.models_part import models_article
 from derive.publish.context import (INTRO, PEERS_ARTICLE, STATED, Context, checks_of, dataset_loss_tex, loss_tex,
                                     reference_label, reference_math, reference_words, target_tex)
 from derive.publish.information import (BLOCK_HEADINGS, INFO_ARTICLE, INFO_INTRO, NOT_PROVED, PROVED,
@@ -141,6 +142,7 @@ def article(derivations: list[Derivation], ctx: Context | None = None) -> str:
         + (f"{overview}\n\n" if overview else "")
         + f"{body}\n\n"
         + (f"{information_section(ctx.config)}\n\n" if ctx.info else "")
+        + (f"{models_article()}\n\n" if ctx.models else "")
         + "\\end{document}\n"
     )
 

@@ -154,7 +154,8 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
     say = progress or (lambda message: None)
 
     store = cache if isinstance(cache, Cache) else Cache(enabled=bool(cache))
-    whole = build_key((names, formats, config, figures, info, project)) \
+    models = only is None and "models" in project.parts
+    whole = build_key((names, formats, config, figures, info, models, project)) \
         if store.enabled and not pdf else ""  # TeX is not in the key: --pdf builds are not cached whole
     previous = store.load("build", whole) if whole else None
     if not isinstance(previous, dict):
@@ -174,7 +175,7 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
         if figures and derivations:
             say("drawing the figures")
             overview, each = stage_figures(derivations, drawn, staging)
-        ctx = Context(config, each, overview, info=info, project=project)
+        ctx = Context(config, each, overview, info=info, project=project, models=models)
         writers = {"tex": article, "slides": slides, "md": markdown, "json": catalog}
         for fmt in formats:
             say(f"writing {FORMATS[fmt]}")

@@ -11,6 +11,7 @@ from derive.config import PrinterConfig
 from derive.engine import Derivation
 from derive.infotheory import family_catalog, identities
 from derive.infotheory.examples import true_class, weather
+from derive.publish.models_part import models_catalog
 from derive.publish.context import Context, checks_of
 from derive.publish.information import info_tex
 from derive.serialize import derivation_dict
@@ -49,6 +50,8 @@ def catalog(derivations: list[Derivation], ctx: Context | None = None) -> str:
     document = {"assumptions": [catalog_entry(d, ctx) for d in derivations]}
     if ctx.info:
         document["information"] = information_catalog(ctx.config)
+    if ctx.models:
+        document["models"] = models_catalog()
     return json.dumps(document, indent=2, sort_keys=False) + "\n"
 
 

@@ -51,6 +51,7 @@ class Context:
     info: bool = False  # the part on entropy, cross-entropy and KL divergence
     project: ProjectConfig = ProjectConfig()  # title, author, ... of the documents
     catalogue: bool = True  # the derivations (False: only the information part)
+    models: bool = False  # the part "Regularisers are priors" (derive.models)
 
     def printer(self, d: Derivation) -> TextbookPrinter:
         return TextbookPrinter.from_config(self.config, lead_symbols=tuple(d.params))

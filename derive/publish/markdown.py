@@ -10,6 +10,7 @@ from derive.infotheory import identities
 from derive.infotheory.examples import weather
 from derive.latex.emit import emit_align
 from derive.latex.layout import MARKDOWN, layout_rows, log_notation
+from derive.publish.models_part import models_markdown
 from derive.publish.context import (INTRO, STATED, Context, checks_of, dataset_loss_tex, loss_tex, reference_math,
                                     reference_words)
 from derive.publish.information import (BLOCK_HEADINGS, INFO_INTRO, NOT_PROVED, PROVED, closed_form_blocks,
@@ -59,6 +60,8 @@ def markdown(derivations: list[Derivation], ctx: Context | None = None) -> str:
             parts += [f"*No figure: {fig.note}.*", ""]
     if ctx.info:
         parts += [information_markdown(ctx.config)]
+    if ctx.models:
+        parts += [models_markdown()]
     return "\n".join(parts)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.latex.emit import render_steps
+from derive.latex.emit import render_steps, text_escape
 from derive.latex.layout import ARTICLE, MARKDOWN, SLIDE
 from derive.latex.render import latex
 from derive.models import CONJUGATES, MODELS, check, conjugate, model
@@ -40,19 +40,20 @@ def _weights_tex(name: str) -> list[str]:
 
 
 def _verdicts(name: str) -> list[str]:
-    return [f"{target}: ${tex}$ ({'proved' if v.holds and not v.numerical else 'NOT proved'})"
+    return [f"{text_escape(target)}: ${tex}$ ({'proved' if v.holds and not v.numerical else 'not proved'})"
             for tex, target, v in check(name)]
 
 
-def _conjugate_rows() -> list[tuple[str, str, str]]:
+def _conjugate_rows() -> list[tuple[str, str, str, str]]:
+    """(pair, the posterior's parameters, posterior mean, MAP) of each conjugate update."""
     rows = []
     for name in CONJUGATES:
         c = conjugate(name)
         if isinstance(c, Conjugate):
-            post = ", ".join(f"{k} = {latex(v)}" for k, v in c.posterior.items())
-            rows.append((name.replace("_", "-"), latex(c.mean), latex(c.map) + f" \\quad ({post})"))
+            post = ", ".join(f"{latex(sp.Symbol(k))}' = {latex(v)}" for k, v in c.posterior.items())
+            rows.append((name.replace("_", "-"), post, latex(c.mean), latex(c.map)))
         else:
-            rows.append((name.replace("_", "-"), latex(c.mean), latex(c.map)))
+            rows.append((name.replace("_", "-"), "", latex(c.mean), latex(c.map)))
     return rows
 
 
@@ -64,10 +65,17 @@ def models_article() -> str:
                   render_steps(m.steps, params=m.params, layout=ARTICLE), "",
                   "Derived: $" + r",\quad ".join(_weights_tex(name)) + "$.", "",
                   "\\begin{itemize}", *[f"\\item {v}" for v in _verdicts(name)], "\\end{itemize}", ""]
-    parts += ["\\subsection{Conjugate updates}", "\\begin{tabular}{lll}", r"pair & posterior mean & MAP \\ \hline"]
-    parts += [f"{pair} & ${mean}$ & ${mode}$ \\\\" for pair, mean, mode in _conjugate_rows()]
-    parts += ["\\end{tabular}", ""]
+    parts += ["\\subsection{Conjugate updates}", "{\\renewcommand{\\arraystretch}{2.2}",
+              "\\begin{tabular}{llll}", r"pair & posterior & posterior mean & MAP \\ \hline"]
+    parts += [f"{pair} & ${post}$ & $\\displaystyle {mean}$ & $\\displaystyle {mode}$ \\\\"
+              for pair, post, mean, mode in _conjugate_rows()]
+    parts += ["\\end{tabular}}", ""]
     return "\n".join(parts)
+
+
+def model_steps() -> list[tuple[str, list]]:
+    """(title, steps) of each model, for writers that lay the steps out themselves."""
+    return [(entry.title, list(model(name).steps)) for name, entry in MODELS.items()]
 
 
 def models_frames() -> list[str]:
@@ -77,7 +85,7 @@ def models_frames() -> list[str]:
         frames.append("\n".join([f"\\begin{{frame}}{{{entry.title}}}", f"${entry.statement}$", "",
                                  render_steps(m.steps, params=m.params, layout=SLIDE),
                                  "$" + r",\quad ".join(_weights_tex(name)) + "$", "\\end{frame}"]))
-    rows = [f"{pair} & ${mean}$ \\\\" for pair, mean, _ in _conjugate_rows()]
+    rows = [f"{pair} & ${mean}$ \\\\" for pair, _, mean, _ in _conjugate_rows()]
     frames.append("\n".join(["\\begin{frame}{Conjugate updates: posterior means}", "\\begin{tabular}{ll}", *rows,
                              "\\end{tabular}", "\\end{frame}"]))
     return frames
@@ -92,7 +100,7 @@ def models_markdown() -> str:
                   "Derived: $" + r",\quad ".join(_weights_tex(name)) + "$.", "",
                   *[f"- {v}" for v in _verdicts(name)], ""]
     parts += ["## Conjugate updates", "", "| pair | posterior mean | MAP |", "|---|---|---|"]
-    parts += [f"| {pair} | ${mean}$ | ${mode}$ |" for pair, mean, mode in _conjugate_rows()]
+    parts += [f"| {pair} | ${mean}$ | ${mode}$ |" for pair, _, mean, mode in _conjugate_rows()]
     return "\n".join(parts) + "\n"
 
 
