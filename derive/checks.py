@@ -13,7 +13,7 @@ from typing import Any
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.assumptions import Reference
 from derive.engine import Derivation, derive
 from derive.equivalence import Verdict, equivalent
@@ -73,7 +73,7 @@ def _printed_names(d: Derivation) -> dict[str, str]:
     names = {}
     for atom in (*d.assumption.symbols, *d.assumption.domains):
         name = _name(atom)
-        base = S.base_name(name)
+        base = dsym.base_name(name)
         if base in DISPLAY_NAMES:
             names[DISPLAY_NAMES[base] + name[len(base):]] = name
     return names

@@ -22,7 +22,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.entries import Assumption
 from derive.bounded import bounded
 from derive.engine import Derivation, run
@@ -32,10 +32,10 @@ from derive.errors import DeriveError, NegativeDensity, NotNormalised, Unsupport
 from derive.steps import Step, tex
 
 SUPPORTS: dict[str, sp.Set] = {
-    "reals": S.REALS,
-    "positive": S.POSITIVE,
+    "reals": dsym.REALS,
+    "positive": dsym.POSITIVE,
     "unit": sp.Interval(0, 1),
-    "counts": S.NONNEG_INT,
+    "counts": dsym.NONNEG_INT,
     "binary": sp.FiniteSet(0, 1),
 }
 
@@ -68,8 +68,8 @@ def _parse(density) -> sp.Expr:
 def _infer_support(density: sp.Expr, y: sp.Symbol) -> sp.Set:
     """Counts when the data appear in a factorial or binomial coefficient; else the reals."""
     if any(f.has(y) for f in density.atoms(sp.factorial, sp.binomial)):
-        return S.NONNEG_INT
-    return S.REALS
+        return dsym.NONNEG_INT
+    return dsym.REALS
 
 
 def _as_set(support) -> sp.Set | None:
@@ -102,8 +102,8 @@ def build_assumption(density, data, params, fixed=(), *, support=None, domains: 
     support_set = _as_set(support) or _infer_support(expr, given.get(y_name, sp.Symbol(y_name)))
     domain_of = {y_name: support_set}
     for n in param_names + fixed_names:
-        domain_of[n] = _as_set(domains.get(n)) if n in domains else S.default_domain(n)
-    rebuilt = {n: S.symbol(n, domain_of[n]) for n in data_names + param_names + fixed_names}
+        domain_of[n] = _as_set(domains.get(n)) if n in domains else dsym.default_domain(n)
+    rebuilt = {n: dsym.symbol(n, domain_of[n]) for n in data_names + param_names + fixed_names}
     expr = expr.xreplace({given[n]: rebuilt[n] for n in given})
     y = rebuilt[y_name]
     return Assumption(
@@ -116,7 +116,7 @@ def build_assumption(density, data, params, fixed=(), *, support=None, domains: 
 
 
 def _sample(domain: sp.Set, rng) -> float:
-    if domain == S.REALS:
+    if domain == dsym.REALS:
         return float(rng.normal(0, 1.5))
     if isinstance(domain, sp.Range):
         return float(rng.integers(max(int(domain.inf), 1), max(int(domain.inf), 1) + 4))

@@ -26,7 +26,7 @@ from functools import cached_property, lru_cache
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.assumptions import Assumption, get
 from derive.errors import DeriveError, DomainError, Unsupported
 from derive.normalisation import mass
@@ -247,7 +247,7 @@ def run(assumption: Assumption) -> Derivation:
                       f"${nll_name} = a \\, \\ell + \\text{{const.}}$, the same minimisers")
     steps.append(Step("loss", loss, scale_note, lhs=f"\\ell({_params_tex(a)})"))
 
-    i, n = S.i, S.n
+    i, n = dsym.i, dsym.n
     nll_i = per_example(nll, a, i)
     sum_nll = split_sums(sp.Sum(nll_i, (i, 1, n)))
     steps.append(Step("dataset", sp.Sum(nll_i, (i, 1, n)),
@@ -264,7 +264,7 @@ def run(assumption: Assumption) -> Derivation:
 
     onehot = hard_label(loss, a)
     if onehot is not None:
-        c = S.index("c")
+        c = dsym.index("c")
         c_i = sp.IndexedBase(c.name, integer=True, positive=True)[i]
         per_class = per_example(onehot, a, i).xreplace({c: c_i})
         steps.append(Step("hard_label", sp.Sum(per_class, (i, 1, n)) / n,
@@ -313,9 +313,9 @@ def specialise(assumption: Assumption, values: dict) -> Assumption:
         if isinstance(by_name[name], sp.MatrixSymbol):
             raise Unsupported(f"{assumption.name}: giving the matrix {name} a value is not supported "
                               "(its size is symbolic); substitute into d.nll instead")
-        domain = S.domain_of(by_name[name], assumption.domains)
+        domain = dsym.domain_of(by_name[name], assumption.domains)
         if domain.contains(value) is not sp.true:
-            raise DomainError(f"{assumption.name}: {name}={value} is outside its domain {S.describe(domain)}")
+            raise DomainError(f"{assumption.name}: {name}={value} is outside its domain {dsym.describe(domain)}")
         subs[by_name[name]] = value
 
     def put(e):

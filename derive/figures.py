@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.engine import Derivation
 from derive.latex.printer import latex
 from derive.symbolic.constraints import ONE_HOT
@@ -107,7 +107,7 @@ def typical(domain: sp.Set) -> sp.Expr:
         return sorted(domain)[0]
     if isinstance(domain, sp.Range):
         return domain.inf
-    if domain == S.REALS:
+    if domain == dsym.REALS:
         return sp.Integer(0)
     lo, hi = domain.inf, domain.sup
     if hi is sp.oo:
@@ -123,7 +123,7 @@ def targets(support) -> list[float]:
         return [float(v) for v in sorted(support)][:4]
     if isinstance(support, sp.Range):
         return [float(v) for v in (0, 1, 3) if support.contains(v) is sp.true] or [float(support.inf)]
-    if support == S.REALS:
+    if support == dsym.REALS:
         return [-1.0, 0.0, 1.5]
     lo, hi = _bounds(support)
     if math.isinf(hi):
@@ -136,7 +136,7 @@ def targets(support) -> list[float]:
 def grid(domain: sp.Set, around: list[float], points: int = 400) -> np.ndarray:
     """Plot points over a domain: the reals from -3 to 3 (widened to the targets), (0, oo)
     up to 4, bounded intervals inside their ends."""
-    if domain == S.REALS:
+    if domain == dsym.REALS:
         lo = min([-3.0] + [t - 2.0 for t in around])
         hi = max([3.0] + [t + 2.0 for t in around])
         return np.linspace(lo, hi, points)
@@ -206,13 +206,13 @@ def typical_fixed(domain: sp.Set) -> sp.Expr:
     :func:`typical`, except 2 on (0, oo), since at 1 a shape turns a family into another one
     drawn beside it (a Gamma of shape 1 is the exponential, a Student t with one degree of
     freedom is the Cauchy)."""
-    if domain == S.POSITIVE:
+    if domain == dsym.POSITIVE:
         return sp.Integer(2)
     return typical(domain)
 
 
 def _values(symbols, domains, skip=()) -> dict:
-    return {s: typical_fixed(S.domain_of(s, domains)) for s in symbols if s not in skip}
+    return {s: typical_fixed(dsym.domain_of(s, domains)) for s in symbols if s not in skip}
 
 
 def _values_tex(values: dict) -> str:
@@ -241,7 +241,7 @@ def make_slice(d: Derivation) -> _Slice:
         if support.free_symbols:
             raise Skip(f"no generic view of a support with a symbolic bound: {support}")
         ys = targets(support)
-        p_domain = S.domain_of(p, domains)
+        p_domain = dsym.domain_of(p, domains)
         return _Slice(
             prediction=p, prediction_tex=latex(p), prediction_domain=p_domain,
             prediction_value=float(typical(p_domain)),
@@ -258,8 +258,8 @@ def make_slice(d: Derivation) -> _Slice:
     if not (isinstance(y, sp.IndexedBase) and isinstance(p, sp.IndexedBase)):
         raise Skip("vector data or parameter that is not indexed")
     first = p[1]
-    domain = S.domain_of(p, domains)
-    second = 1 - first if domain == S.UNIT else sp.Integer(0)
+    domain = dsym.domain_of(p, domains)
+    second = 1 - first if domain == dsym.UNIT else sp.Integer(0)
     fixed = _values(d.fixed, domains)
 
     def two_class(expr):
@@ -267,7 +267,7 @@ def make_slice(d: Derivation) -> _Slice:
         return expr.xreplace({p[2]: second})
 
     onehot = [{y[1]: 1, y[2]: 0}, {y[1]: 0, y[2]: 1}]
-    p_domain = domain if domain != S.REALS else S.REALS
+    p_domain = domain if domain != dsym.REALS else dsym.REALS
     return _Slice(
         prediction=first, prediction_tex=latex(first), prediction_domain=p_domain,
         prediction_value=float(typical(p_domain)),
@@ -419,7 +419,7 @@ def residual_loss(d: Derivation) -> sp.Expr | None:
     (y,), p = d.data, d.params[0]
     if not all(_scalar(s) for s in d.data + d.params + d.fixed):
         return None
-    if S.domain_of(y, a.domains) != S.REALS or S.domain_of(p, a.domains) != S.REALS:
+    if dsym.domain_of(y, a.domains) != dsym.REALS or dsym.domain_of(p, a.domains) != dsym.REALS:
         return None
     values = _values(d.fixed + d.params[1:], a.domains)
     loss = d.loss.xreplace(values)

@@ -16,7 +16,7 @@ from typing import Mapping
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.entries import Assumption
 from derive.errors import Unsupported
 from derive.stages import hard_label
@@ -44,7 +44,7 @@ def mass(density: sp.Expr, assumption: Assumption, sizes: Mapping[str, int] | No
             support = support.xreplace(size_subs)
         a = dataclasses.replace(a, support=support)
     if support == ONE_HOT:
-        c = S.index("c")
+        c = dsym.index("c")
         nll = expand_logs(-sp.log(density, evaluate=False), domains)
         return sp.Sum(sp.exp(-hard_label(nll, a)), (c, 1, a.vector_index[2]))
     if support == COUNT_VECTOR:
@@ -55,11 +55,11 @@ def mass(density: sp.Expr, assumption: Assumption, sizes: Mapping[str, int] | No
     if a.vector_index is not None and isinstance(density, sp.Product):
         (y,) = a.data
         index = a.vector_index[0]
-        scalar = sp.Symbol("y_scalar", **S.assumptions_for(support))
+        scalar = sp.Symbol("y_scalar", **dsym.assumptions_for(support))
         inner = density.function.replace(lambda e: isinstance(e, sp.Indexed) and e.base == y,
                                          lambda e: scalar)
         inner = inner.replace(lambda e: isinstance(e, sp.Indexed) and e.indices == (index,),
-                              lambda e: sp.Symbol(f"{e.base.label}_scalar", **S.assumptions_for(S.domain_of(e, domains))))
+                              lambda e: sp.Symbol(f"{e.base.label}_scalar", **dsym.assumptions_for(dsym.domain_of(e, domains))))
         one = dataclasses.replace(a, data=(scalar,), vector_index=None, support=support,
                                   domains={**domains, scalar: support})
         return sp.Product(mass(inner, one), *density.limits).doit()

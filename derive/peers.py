@@ -22,7 +22,7 @@ from typing import Callable
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.errors import DeriveError
 from derive.stages import onehot_constraint
 from derive.symbolic.domains import free_of, split_sums
@@ -89,9 +89,9 @@ def symbols_of(d) -> dict:
         name = str(s.label) if isinstance(s, sp.IndexedBase) else s.name
         found[name] = s
     for name in ("j", "k"):
-        found.setdefault(name, S.index(name))
+        found.setdefault(name, dsym.index(name))
     for name in ("K", "d", "N"):
-        found.setdefault(name, S.size(name))
+        found.setdefault(name, dsym.size(name))
     if a.vector_index is not None:
         found[a.vector_index[0].name] = a.vector_index[0]
         found[str(a.vector_index[2])] = a.vector_index[2]

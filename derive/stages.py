@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.entries import Assumption, Link
 from derive.errors import Unsupported
 from derive.symbolic.constraints import ONE_HOT
@@ -58,7 +58,7 @@ def per_example(expr: sp.Expr, assumption: Assumption, i: sp.Symbol) -> sp.Expr:
             continue
         if isinstance(s, sp.IndexedBase):
             continue
-        subs[s] = S.indexed_base(s.name, S.domain_of(s, assumption.domains))[i]
+        subs[s] = dsym.indexed_base(s.name, dsym.domain_of(s, assumption.domains))[i]
     expr = expr.xreplace(subs)
     bases = {s for s in assumption.data + assumption.params if isinstance(s, sp.IndexedBase)}
     return expr.replace(
@@ -72,7 +72,7 @@ def hard_label(loss: sp.Expr, assumption: Assumption) -> sp.Expr | None:
     if assumption.support != ONE_HOT:
         return None
     k, _, K = assumption.vector_index
-    c = S.index("c")
+    c = dsym.index("c")
     (y,) = assumption.data
     at_onehot = loss.replace(lambda e: isinstance(e, sp.Indexed) and e.base == y,
                              lambda e: sp.KroneckerDelta(e.indices[0], c))
@@ -110,7 +110,7 @@ def canonical_link(link: Link, nll_mean: sp.Expr, assumption: Assumption) -> sp.
         if len(solved) != 1:
             raise Unsupported(f"canonical link: cannot solve {eta} = {output[k]} for {mean}")
         _, lo, hi = assumption.vector_index
-        j = S.index("j")
+        j = dsym.index("j")
         return solved[0] / sp.Sum(solved[0].xreplace({output[k]: output[j]}), (j, lo, hi))
     dependent = loglik.as_independent(mean, as_Add=True)[1]
     eta = sp.expand(sp.diff(dependent, y))

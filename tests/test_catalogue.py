@@ -15,7 +15,7 @@ import pytest
 import sympy as sp
 
 import derive
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.normalisation import total_mass
 from derive.stages import onehot_constraint, quasi_log_likelihood
 from derive.symbolic.domains import resolve_piecewise, split_sums
@@ -86,11 +86,11 @@ def test_density_is_normalised(name):
 @pytest.mark.parametrize("name", _with(ONE_HOT))
 def test_onehot_mass_is_the_sum_of_the_class_probabilities(name):
     a = derive.derive(name).assumption
-    c = S.index("c")
+    c = dsym.index("c")
     (yhat,) = [s for s in a.params if str(s) == "yhat"] or [sp.IndexedBase("yhat")]
     mass = total_mass(a)
-    assert mass.dummy_eq(sp.Sum(a.link.mean.base[c] if a.link else a.params[0][c], (c, 1, S.K))) \
-        or sp.simplify(mass - sp.Sum((a.link.mean.base if a.link else a.params[0])[c], (c, 1, S.K))) == 0
+    assert mass.dummy_eq(sp.Sum(a.link.mean.base[c] if a.link else a.params[0][c], (c, 1, dsym.K))) \
+        or sp.simplify(mass - sp.Sum((a.link.mean.base if a.link else a.params[0])[c], (c, 1, dsym.K))) == 0
 
 
 def test_pieces_entries_are_proved_piece_by_piece():
@@ -132,7 +132,7 @@ def _covariance_density_at(Sigma_value, mean):
     size = Sigma_value.shape[0]
     ys = sp.symbols(f"y1:{size + 1}", real=True)
     y_col, mu_col = sp.MatrixSymbol("y", size, 1), sp.MatrixSymbol("mu", size, 1)
-    density = d.density.xreplace({S.size("d"): size})
+    density = d.density.xreplace({dsym.size("d"): size})
     explicit = {y_col: sp.Matrix(ys), mu_col: sp.Matrix(mean), sp.MatrixSymbol("Sigma", size, size): Sigma_value}
     return sp.simplify(density.xreplace(explicit).doit()), ys
 
@@ -184,29 +184,29 @@ def test_continuous_bernoulli_normaliser_depends_on_the_prediction_and_stays_in_
 
 
 def test_resolve_piecewise_takes_the_branch_that_holds_on_the_domain():
-    p = S.symbol("p", sp.Interval.open(1, 2))
+    p = dsym.symbol("p", sp.Interval.open(1, 2))
     pw = sp.Piecewise((sp.log(p), sp.Eq(p, 1)), (p**2, True))
     assert resolve_piecewise(pw, {p: sp.Interval.open(1, 2)}) == p**2
-    x = S.symbol("x", S.REALS)  # x in R: the branch x > 0 is undecided and stays
-    assert resolve_piecewise(sp.Piecewise((x, x > 0), (0, True)), {x: S.REALS}).has(sp.Piecewise)
+    x = dsym.symbol("x", dsym.REALS)  # x in R: the branch x > 0 is undecided and stays
+    assert resolve_piecewise(sp.Piecewise((x, x > 0), (0, True)), {x: dsym.REALS}).has(sp.Piecewise)
 
 
 # --------------------------------------------------------------------------- rules
 
 
 def test_canonical_links_are_derived_from_the_density():
-    z = S.z
+    z = dsym.z
     assert derive.derive("bernoulli_logits").link[1] == exp(z) / (exp(z) + 1)
     assert derive.derive("poisson_log").link[1] == exp(z)
     d = derive.derive("categorical_logits")
-    zv, j, k = sp.IndexedBase("z", real=True), S.j, S.k
-    assert d.link[1] == exp(zv[k]) / sp.Sum(exp(zv[j]), (j, 1, S.K))
-    assert d.hard_label == log(sp.Sum(exp(zv[j]), (j, 1, S.K))) - zv[S.index("c")]
+    zv, j, k = sp.IndexedBase("z", real=True), dsym.j, dsym.k
+    assert d.link[1] == exp(zv[k]) / sp.Sum(exp(zv[j]), (j, 1, dsym.K))
+    assert d.hard_label == log(sp.Sum(exp(zv[j]), (j, 1, dsym.K))) - zv[dsym.index("c")]
 
 
 def test_tweedie_link_is_given_not_canonical():
     a = derive.derive("tweedie").assumption
-    assert a.link.expr == exp(S.z)
+    assert a.link.expr == exp(dsym.z)
 
 
 def test_negative_binomial_keeps_log_alpha_mu_whole():
@@ -217,8 +217,8 @@ def test_negative_binomial_keeps_log_alpha_mu_whole():
 
 def test_label_smoothing_at_a_hard_label():
     d = derive.derive("categorical_smoothed")
-    (yhat,), (eps,), c, k = d.params, d.fixed, S.index("c"), S.k
-    expected = -(1 - eps) * log(yhat[c]) - eps / S.K * sp.Sum(log(yhat[k]), (k, 1, S.K))
+    (yhat,), (eps,), c, k = d.params, d.fixed, dsym.index("c"), dsym.k
+    expected = -(1 - eps) * log(yhat[c]) - eps / dsym.K * sp.Sum(log(yhat[k]), (k, 1, dsym.K))
     assert sp.simplify(d.hard_label - expected) == 0
 
 
@@ -325,7 +325,7 @@ def test_peer_relations_are_proved(name):
 
 def test_mse_relation_has_no_half():
     (mse,) = [p for p in derive.derive("gaussian").peers if p.call.startswith("mse_loss")]
-    sigma = S.sigma
+    sigma = dsym.sigma
     assert mse.scale == 1 / (2 * sigma**2)
     assert sp.simplify(mse.offset - (log(sigma) + log(2 * pi) / 2)) == 0
 

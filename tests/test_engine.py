@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 
 import derive
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.normalisation import total_mass
 from derive.symbolic.domains import expand_logs, is_positive_on
 from derive.errors import DomainError, UnknownAssumption
@@ -35,12 +35,12 @@ def test_dropped_terms_are_free_of_params(name):
 
 def test_gaussian_gives_squared_error_with_scale_one_over_two_sigma_squared():
     d = derive.derive("gaussian")
-    y, yhat, sigma = S.y, S.yhat, S.sigma
+    y, yhat, sigma = dsym.y, dsym.yhat, dsym.sigma
     assert d.loss == (y - yhat) ** 2
     assert d.scale == 1 / (2 * sigma**2)
     assert sp.simplify(sp.Add(*d.dropped) - sp.log(2 * sp.pi * sigma**2) / 2) == 0
-    y_i, yhat_i = S.indexed_base("y")[S.i], S.indexed_base("yhat")[S.i]
-    assert d.dataset_loss == sp.Sum((y_i - yhat_i) ** 2, (S.i, 1, S.n)) / S.n
+    y_i, yhat_i = dsym.indexed_base("y")[dsym.i], dsym.indexed_base("yhat")[dsym.i]
+    assert d.dataset_loss == sp.Sum((y_i - yhat_i) ** 2, (dsym.i, 1, dsym.n)) / dsym.n
     assert (d.data, d.params, d.fixed) == ((y,), (yhat,), (sigma,))
 
 
@@ -54,9 +54,9 @@ def test_bernoulli_gives_binary_cross_entropy():
 def test_categorical_gives_cross_entropy_with_symbolic_K():
     d = derive.derive("categorical")
     (y,), (yhat,) = d.data, d.params
-    k, K = S.k, S.K
+    k, K = dsym.k, dsym.K
     assert d.loss == -sp.Sum(y[k] * sp.log(yhat[k]), (k, 1, K))
-    assert d.hard_label == -sp.log(yhat[S.index("c")])
+    assert d.hard_label == -sp.log(yhat[dsym.index("c")])
 
 
 @pytest.mark.parametrize("K", [2, 3, 5])
@@ -65,8 +65,8 @@ def test_categorical_hard_label_equals_the_onehot_sum_at_each_class(K):
     (y,), (yhat,) = d.data, d.params
     for c in range(1, K + 1):
         onehot = {y[j]: int(j == c) for j in range(1, K + 1)}
-        at_c = d.loss.subs(S.K, K).doit().xreplace(onehot)
-        assert at_c == d.hard_label.subs(S.index("c"), c)
+        at_c = d.loss.subs(dsym.K, K).doit().xreplace(onehot)
+        assert at_c == d.hard_label.subs(dsym.index("c"), c)
 
 
 def test_densities_are_normalised():
@@ -75,20 +75,20 @@ def test_densities_are_normalised():
     a = derive.derive("categorical").assumption
     (yhat,) = a.params
     mass = total_mass(a)
-    c = S.index("c")
-    assert mass == sp.Sum(yhat[c], (c, 1, S.K))  # = 1 exactly when the yhat_k sum to 1
+    c = dsym.index("c")
+    assert mass == sp.Sum(yhat[c], (c, 1, dsym.K))  # = 1 exactly when the yhat_k sum to 1
     for K in (2, 3, 4):  # with yhat_K = 1 - (the others), the mass is exactly 1
-        mass_K = mass.subs(S.K, K).doit()
+        mass_K = mass.subs(dsym.K, K).doit()
         assert sp.expand(mass_K.subs(yhat[K], 1 - sum(yhat[j] for j in range(1, K)))) == 1
 
 
 def test_expand_logs_splits_only_where_the_domain_allows():
-    x = S.symbol("x")  # real: log(x**2) must not become 2*log(x)
+    x = dsym.symbol("x")  # real: log(x**2) must not become 2*log(x)
     assert expand_logs(sp.log(x**2), {}) == sp.log(x**2)
-    p = S.symbol("p", S.UNIT)
-    assert expand_logs(sp.log(p * (1 - p)), {p: S.UNIT}) == sp.log(p) + sp.log(1 - p)
-    q = S.symbol("q", S.REALS)  # not known to lie in (0, 1): 1 - q may be negative
-    assert expand_logs(sp.log(2 * (1 - q)), {q: S.REALS}) == sp.log(2 * (1 - q))
+    p = dsym.symbol("p", dsym.UNIT)
+    assert expand_logs(sp.log(p * (1 - p)), {p: dsym.UNIT}) == sp.log(p) + sp.log(1 - p)
+    q = dsym.symbol("q", dsym.REALS)  # not known to lie in (0, 1): 1 - q may be negative
+    assert expand_logs(sp.log(2 * (1 - q)), {q: dsym.REALS}) == sp.log(2 * (1 - q))
 
 
 def test_steps_are_recorded_in_pipeline_order():
@@ -107,7 +107,7 @@ def test_to_latex_is_an_align_block_with_the_dropped_constants_under_a_brace():
 
 def test_specialising_a_fixed_symbol():
     d = derive.derive("gaussian", sigma=1)
-    assert d.fixed == () and d.scale == sp.Rational(1, 2) and d.loss == (S.y - S.yhat) ** 2
+    assert d.fixed == () and d.scale == sp.Rational(1, 2) and d.loss == (dsym.y - dsym.yhat) ** 2
 
 
 @pytest.mark.parametrize("bad, message", [

@@ -10,14 +10,14 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.equivalence import Verdict, equivalent
 from derive.equivalence.verdict import VALUE_A, VALUE_B
 from derive.errors import DeriveError
 
-y, yhat, sigma, p, i, j, k, n, K = S.y, S.yhat, S.sigma, S.p, S.i, S.j, S.k, S.n, S.K
+y, yhat, sigma, p, i, j, k, n, K = dsym.y, dsym.yhat, dsym.sigma, dsym.p, dsym.i, dsym.j, dsym.k, dsym.n, dsym.K
 x = sp.Symbol("x", real=True)
-Y, YHAT = S.indexed_base("y"), S.indexed_base("yhat")
+Y, YHAT = dsym.indexed_base("y"), dsym.indexed_base("yhat")
 
 MSE = (y - yhat) ** 2
 GAUSS_NLL = (y - yhat) ** 2 / (2 * sigma**2) + sp.log(sigma) + sp.log(2 * sp.pi) / 2

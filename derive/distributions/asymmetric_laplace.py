@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.entries import Assumption, Reference, register
 from derive.peers import SK, SK_LOSS, peer
 
-y = S.y
-q = S.symbol("q", S.REALS)
-tau = S.symbol("tau", S.UNIT)
-b = S.symbol("b", S.POSITIVE)
+y = dsym.y
+q = dsym.symbol("q", dsym.REALS)
+tau = dsym.symbol("tau", dsym.UNIT)
+b = dsym.symbol("b", dsym.POSITIVE)
 register(Assumption(
     name="asymmetric_laplace",
     title="Asymmetric Laplace noise: quantile regression",
@@ -23,7 +23,7 @@ register(Assumption(
     loss_name="pinball (quantile) loss",
     density=tau * (1 - tau) / b * sp.exp(-sp.Max(tau * (y - q), (tau - 1) * (y - q)) / b),
     data=(y,), params=(q,), fixed=(tau, b),
-    domains={y: S.REALS, q: S.REALS, tau: S.UNIT, b: S.POSITIVE},
+    domains={y: dsym.REALS, q: dsym.REALS, tau: dsym.UNIT, b: dsym.POSITIVE},
     references=(Reference(r"\max(\tau (y - q), (\tau - 1)(y - q))", "loss", label="pinball loss"),),
     saturated=((q, y),),
     order=280,

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.base import Family, Param, register_family
 from derive.entries import Link, Reference, register
 from derive.peers import SK, SK_LOSS, TORCH, peer
 
-UNIT = S.UNIT
+UNIT = dsym.UNIT
 
 BERNOULLI = register_family(Family(
     "bernoulli", "Bernoulli", (Param("p", UNIT),),
@@ -26,8 +26,8 @@ BERNOULLI = register_family(Family(
     lambda x, s: s.p**x * (1 - s.p) ** (1 - x),
     lambda s: (0, 1), discrete=True, kl=("poisson",), order=70))
 
-y_binary = S.symbol("y", S.REALS)
-yhat_unit = S.symbol("yhat", UNIT)
+y_binary = dsym.symbol("y", dsym.REALS)
+yhat_unit = dsym.symbol("yhat", UNIT)
 register(BERNOULLI.parametrise(
     y_binary, {"p": yhat_unit},
     name="bernoulli",
@@ -52,7 +52,7 @@ peer("bernoulli", TORCH + "binary_cross_entropy", "binary_cross_entropy(yhat, y)
 peer("bernoulli", SK + "log_loss", "log_loss([y], [yhat], labels=[0, 1])")(
     lambda s: -(s["y"] * sp.log(s["yhat"]) + (1 - s["y"]) * sp.log(1 - s["yhat"])))
 
-z = S.z
+z = dsym.z
 register(BERNOULLI.parametrise(
     y_binary, {"p": yhat_unit},
     name="bernoulli_logits",
@@ -62,7 +62,7 @@ register(BERNOULLI.parametrise(
     loss_name="BCE with logits",
     link=Link(yhat_unit, z, None, "sigmoid, the inverse of the canonical logit link"),
     data=(y_binary,), params=(z,),
-    domains={y_binary: sp.FiniteSet(0, 1), yhat_unit: UNIT, z: S.REALS},
+    domains={y_binary: sp.FiniteSet(0, 1), yhat_unit: UNIT, z: dsym.REALS},
     support=sp.FiniteSet(0, 1),
     references=(Reference(r"\log(1 + e^{z}) - y z", "loss", label="BCE with logits"),),
     saturated=((yhat_unit, y_binary),),

@@ -13,21 +13,21 @@ import dataclasses
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.base import Family, Param, register_family
 from derive.entries import Reference, register
 
 BETA = register_family(Family(
-    "beta", "Beta", (Param("alpha", S.POSITIVE), Param("beta", S.POSITIVE)),
+    "beta", "Beta", (Param("alpha", dsym.POSITIVE), Param("beta", dsym.POSITIVE)),
     r"\operatorname{{Beta}}\left({alpha}, {beta}\right)",
     lambda x, s: sp.gamma(s.alpha + s.beta) / (sp.gamma(s.alpha) * sp.gamma(s.beta))
     * x ** (s.alpha - 1) * (1 - x) ** (s.beta - 1),
     lambda s: (0, 1), moments="score", integrator="meijerg",
     kl=("exponential", "gamma", "normal", "uniform"), order=50))
 
-mu_unit = S.symbol("mu", S.UNIT)
-phi = S.symbol("phi", S.POSITIVE)
-y_open_unit = S.symbol("y", S.UNIT)
+mu_unit = dsym.symbol("mu", dsym.UNIT)
+phi = dsym.symbol("phi", dsym.POSITIVE)
+y_open_unit = dsym.symbol("y", dsym.UNIT)
 _entry = BETA.parametrise(
     y_open_unit, {"alpha": mu_unit * phi, "beta": (1 - mu_unit) * phi},
     name="beta",
@@ -36,8 +36,8 @@ _entry = BETA.parametrise(
     words=r"The target in $(0, 1)$ is Beta distributed with the predicted mean $\mu$ and fixed precision $\phi$.",
     loss_name="beta-regression NLL",
     data=(y_open_unit,), params=(mu_unit,), fixed=(phi,),
-    domains={y_open_unit: S.UNIT, mu_unit: S.UNIT, phi: S.POSITIVE},
-    support=S.UNIT,
+    domains={y_open_unit: dsym.UNIT, mu_unit: dsym.UNIT, phi: dsym.POSITIVE},
+    support=dsym.UNIT,
     references=(Reference(
         r"\log\Gamma(\mu\phi) + \log\Gamma((1 - \mu)\phi) - \mu\phi\log y - (1 - \mu)\phi\log(1 - y)",
         "loss", mode="constant", label="beta-regression NLL up to a constant"),),

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.base import Family, Param, register_family
 from derive.entries import Reference, register
 from derive.peers import TORCH, peer
 
 BINOMIAL = register_family(Family(
-    "binomial", "Binomial", (Param("N", sp.Range(1, sp.oo), shared=True), Param("p", S.UNIT)),
+    "binomial", "Binomial", (Param("N", sp.Range(1, sp.oo), shared=True), Param("p", dsym.UNIT)),
     r"\operatorname{{Bin}}\left({N}, {p}\right)",
     lambda x, s: sp.binomial(s.N, x) * s.p**x * (1 - s.p) ** (s.N - x),
     lambda s: (0, s.N), discrete=True, moments="score", order=80))
 
-N = S.size("N")
-y_successes = S.symbol("y", sp.Range(0, N + 1))
-yhat_p = S.symbol("yhat", S.UNIT)
+N = dsym.size("N")
+y_successes = dsym.symbol("y", sp.Range(0, N + 1))
+yhat_p = dsym.symbol("yhat", dsym.UNIT)
 register(BINOMIAL.parametrise(
     y_successes, {"N": N, "p": yhat_p},
     name="binomial",
@@ -31,7 +31,7 @@ register(BINOMIAL.parametrise(
     words=r"The number of successes in $N$ trials, each a success with the predicted probability $\hat{y}$.",
     loss_name="binomial NLL (BCE on proportions, times N)",
     data=(y_successes,), params=(yhat_p,), fixed=(N,),
-    domains={y_successes: sp.Range(0, N + 1), yhat_p: S.UNIT, N: sp.Range(1, sp.oo)},
+    domains={y_successes: sp.Range(0, N + 1), yhat_p: dsym.UNIT, N: sp.Range(1, sp.oo)},
     support=sp.Range(0, N + 1),
     references=(Reference(r"-\left(y \log \hat{y} + (N - y)\log(1 - \hat{y})\right)", "loss"),),
     saturated=((yhat_p, y_successes / N),),

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.base import Family, Param, register_family
 from derive.entries import Assumption, Link, Reference, register
 from derive.peers import TORCH, peer
 from derive.symbolic.constraints import ONE_HOT
 
-UNIT = S.UNIT
+UNIT = dsym.UNIT
 
 CATEGORICAL = register_family(Family(
     "categorical", "Categorical", (Param("p", UNIT, vector=True),),
@@ -32,10 +32,10 @@ def onehot_pmf(y: sp.IndexedBase, p: sp.IndexedBase, k: sp.Symbol, K: sp.Symbol)
     return sp.Product(p[k] ** y[k], (k, 1, K))
 
 
-k, K = S.k, S.K
-y_vec = S.indexed_base("y", S.REALS)
-yhat_vec = S.indexed_base("yhat", UNIT)
-z_vec = S.indexed_base("z", S.REALS)
+k, K = dsym.k, dsym.K
+y_vec = dsym.indexed_base("y", dsym.REALS)
+yhat_vec = dsym.indexed_base("yhat", UNIT)
+z_vec = dsym.indexed_base("z", dsym.REALS)
 _AS_CATEGORICAL = {"family": "categorical", "family_params": (("p", yhat_vec),)}
 
 register(Assumption(
@@ -72,7 +72,7 @@ register(Assumption(
     density=onehot_pmf(y_vec, yhat_vec, k, K),
     link=Link(yhat_vec[k], z_vec, None, "softmax, the inverse of the canonical link"),
     data=(y_vec,), params=(z_vec,),
-    domains={y_vec: sp.FiniteSet(0, 1), yhat_vec: UNIT, z_vec: S.REALS},
+    domains={y_vec: sp.FiniteSet(0, 1), yhat_vec: UNIT, z_vec: dsym.REALS},
     support=ONE_HOT,
     vector_index=(k, 1, K),
     references=(Reference(r"\log \sum_{j=1}^{K} e^{z_j} - \sum_{k=1}^{K} y_k z_k", "loss",
@@ -93,7 +93,7 @@ peer("categorical_logits", TORCH + "cross_entropy", "cross_entropy(z, c)", "inde
 peer("categorical_logits", TORCH + "cross_entropy", "cross_entropy(z, y)", "probability targets")(
     lambda s: -sp.Sum(s["y"][s["k"]] * (s["z"][s["k"]] - log_sum_exp(s)), (s["k"], 1, s["K"])))
 
-eps = S.symbol("eps", UNIT)
+eps = dsym.symbol("eps", UNIT)
 register(Assumption(
     name="categorical_smoothed",
     title="Categorical labels with label smoothing",

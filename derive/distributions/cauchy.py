@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.entries import Assumption, Reference, register
 
-y = S.y
-mu = S.symbol("mu", S.REALS)
-gam = S.symbol("gamma", S.POSITIVE)
+y = dsym.y
+mu = dsym.symbol("mu", dsym.REALS)
+gam = dsym.symbol("gamma", dsym.POSITIVE)
 register(Assumption(
     name="cauchy",
     title="Cauchy noise",
@@ -21,7 +21,7 @@ register(Assumption(
     loss_name="Cauchy (Lorentzian) loss",
     density=1 / (sp.pi * gam * (1 + (y - mu) ** 2 / gam**2)),
     data=(y,), params=(mu,), fixed=(gam,),
-    domains={y: S.REALS, mu: S.REALS, gam: S.POSITIVE},
+    domains={y: dsym.REALS, mu: dsym.REALS, gam: dsym.POSITIVE},
     references=(Reference(r"\log\left(1 + \frac{(y - \mu)^2}{\gamma^2}\right)", "loss"),),
     order=270,
 ))

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.bernoulli import BERNOULLI
 from derive.entries import Assumption, Reference, register
 
-y_unit = S.symbol("y", sp.Interval(0, 1))
-yhat_unit = S.symbol("yhat", S.UNIT)
+y_unit = dsym.symbol("y", sp.Interval(0, 1))
+yhat_unit = dsym.symbol("yhat", dsym.UNIT)
 register(Assumption(
     name="continuous_bernoulli",
     title="Continuous Bernoulli: BCE on soft targets, normalised",
@@ -24,7 +24,7 @@ register(Assumption(
     density=BERNOULLI.at(y_unit, p=yhat_unit),
     kernel=True,
     data=(y_unit,), params=(yhat_unit,),
-    domains={y_unit: sp.Interval(0, 1), yhat_unit: S.UNIT},
+    domains={y_unit: sp.Interval(0, 1), yhat_unit: dsym.UNIT},
     support=sp.Interval(0, 1),
     references=(Reference(r"-\left[y \log \hat{y} + (1-y)\log(1-\hat{y})\right]", "loss", mode="affine",
                           expected=False, label="not the BCE: the normaliser depends on the prediction"),),

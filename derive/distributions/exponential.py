@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.base import Family, Param, register_family
 from derive.entries import Reference, register
 from derive.peers import SK_LOSS, peer
 
 EXPONENTIAL = register_family(Family(
-    "exponential", "Exponential", (Param("lambda", S.POSITIVE),),
+    "exponential", "Exponential", (Param("lambda", dsym.POSITIVE),),
     r"\operatorname{{Exp}}\left({lambda}\right)",
     lambda x, s: s.lambda_ * sp.exp(-s.lambda_ * x),
     lambda s: (0, sp.oo),
     kl=("gamma", "normal", "beta", "uniform"), order=30))
 
-y_pos = S.symbol("y", S.POSITIVE)
-mu_pos = S.symbol("mu", S.POSITIVE)
+y_pos = dsym.symbol("y", dsym.POSITIVE)
+mu_pos = dsym.symbol("mu", dsym.POSITIVE)
 register(EXPONENTIAL.parametrise(
     y_pos, {"lambda": 1 / mu_pos},
     name="exponential",
@@ -31,8 +31,8 @@ register(EXPONENTIAL.parametrise(
     words=r"The positive target is exponentially distributed with the predicted mean $\mu$.",
     loss_name="exponential NLL",
     data=(y_pos,), params=(mu_pos,),
-    domains={y_pos: S.POSITIVE, mu_pos: S.POSITIVE},
-    support=S.POSITIVE,
+    domains={y_pos: dsym.POSITIVE, mu_pos: dsym.POSITIVE},
+    support=dsym.POSITIVE,
     references=(Reference(r"\frac{y}{\mu} + \log \mu", "loss"),),
     saturated=((mu_pos, y_pos),),
     order=220,

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.base import Family, Param, register_family
 from derive.entries import Reference, register
 from derive.peers import SK, SK_LOSS, peer
 
 GAMMA = register_family(Family(
-    "gamma", "Gamma", (Param("alpha", S.POSITIVE), Param("beta", S.POSITIVE)),
+    "gamma", "Gamma", (Param("alpha", dsym.POSITIVE), Param("beta", dsym.POSITIVE)),
     r"\operatorname{{Gamma}}\left({alpha}, {beta}\right)",
     lambda x, s: s.beta**s.alpha * x ** (s.alpha - 1) * sp.exp(-s.beta * x) / sp.gamma(s.alpha),
     lambda s: (0, sp.oo),
     kl=("exponential", "normal", "beta", "uniform"), order=40))
 
-y_pos = S.symbol("y", S.POSITIVE)
-mu_pos = S.symbol("mu", S.POSITIVE)
-k_shape = S.symbol("k", S.POSITIVE)
+y_pos = dsym.symbol("y", dsym.POSITIVE)
+mu_pos = dsym.symbol("mu", dsym.POSITIVE)
+k_shape = dsym.symbol("k", dsym.POSITIVE)
 register(GAMMA.parametrise(
     y_pos, {"alpha": k_shape, "beta": k_shape / mu_pos},
     name="gamma",
@@ -33,8 +33,8 @@ register(GAMMA.parametrise(
     words=r"The positive target is Gamma distributed with fixed shape $k$ and the predicted mean $\mu$.",
     loss_name="Gamma NLL (Gamma deviance up to constants)",
     data=(y_pos,), params=(mu_pos,), fixed=(k_shape,),
-    domains={y_pos: S.POSITIVE, mu_pos: S.POSITIVE, k_shape: S.POSITIVE},
-    support=S.POSITIVE,
+    domains={y_pos: dsym.POSITIVE, mu_pos: dsym.POSITIVE, k_shape: dsym.POSITIVE},
+    support=dsym.POSITIVE,
     references=(Reference(r"\frac{y}{\mu} + \log \mu", "loss"),),
     saturated=((mu_pos, y_pos),),
     order=230,

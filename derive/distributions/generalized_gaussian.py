@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.entries import Assumption, Reference, register
 
-y = S.y
-mu = S.symbol("mu", S.REALS)
-alpha = S.symbol("alpha", S.POSITIVE)
-beta = S.symbol("beta", S.POSITIVE)
+y = dsym.y
+mu = dsym.symbol("mu", dsym.REALS)
+alpha = dsym.symbol("alpha", dsym.POSITIVE)
+beta = dsym.symbol("beta", dsym.POSITIVE)
 register(Assumption(
     name="generalized_gaussian",
     title="Generalised Gaussian noise",
@@ -21,7 +21,7 @@ register(Assumption(
     density=sp.exp(-sp.Abs((y - mu) / alpha) ** beta),
     kernel=True,
     data=(y,), params=(mu,), fixed=(alpha, beta),
-    domains={y: S.REALS, mu: S.REALS, alpha: S.POSITIVE, beta: S.POSITIVE},
+    domains={y: dsym.REALS, mu: dsym.REALS, alpha: dsym.POSITIVE, beta: dsym.POSITIVE},
     references=(Reference(r"|y - \mu|^\beta", "loss"),),
     order=320,
 ))

@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.base import Family, Param, register_family
 from derive.entries import Reference, register
 
 GEOMETRIC = register_family(Family(
-    "geometric", "Geometric", (Param("p", S.UNIT),),
+    "geometric", "Geometric", (Param("p", dsym.UNIT),),
     r"\operatorname{{Geom}}\left({p}\right)",
     lambda x, s: s.p * (1 - s.p) ** x,
     lambda s: (0, sp.oo), discrete=True, moments="score", order=110))
 
-y_count = S.symbol("y", S.NONNEG_INT)
-p = S.symbol("p", S.UNIT)
+y_count = dsym.symbol("y", dsym.NONNEG_INT)
+p = dsym.symbol("p", dsym.UNIT)
 register(GEOMETRIC.parametrise(
     y_count, {"p": p},
     name="geometric",
@@ -27,8 +27,8 @@ register(GEOMETRIC.parametrise(
     words=r"The number of failures before the first success, each trial a success with the predicted probability $p$.",
     loss_name="geometric NLL",
     data=(y_count,), params=(p,),
-    domains={y_count: S.NONNEG_INT, p: S.UNIT},
-    support=S.NONNEG_INT,
+    domains={y_count: dsym.NONNEG_INT, p: dsym.UNIT},
+    support=dsym.NONNEG_INT,
     references=(Reference(r"-\left(\log p + y \log(1 - p)\right)", "loss"),),
     order=460,
 ))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.entries import Assumption, Reference, register
 from derive.peers import TORCH, peer
 
@@ -19,8 +19,8 @@ def huber_function(r: sp.Expr, d: sp.Expr) -> sp.Expr:
     return sp.Piecewise((r**2 / 2, sp.Abs(r) <= d), (d * (sp.Abs(r) - d / 2), True))
 
 
-y, yhat = S.y, S.yhat
-delta = S.symbol("delta", S.POSITIVE)
+y, yhat = dsym.y, dsym.yhat
+delta = dsym.symbol("delta", dsym.POSITIVE)
 register(Assumption(
     name="huber",
     title="Huber noise: Gaussian centre, Laplace tails",
@@ -30,7 +30,7 @@ register(Assumption(
     density=sp.exp(-huber_function(y - yhat, delta)),
     kernel=True,
     data=(y,), params=(yhat,), fixed=(delta,),
-    domains={y: S.REALS, yhat: S.REALS, delta: S.POSITIVE},
+    domains={y: dsym.REALS, yhat: dsym.REALS, delta: dsym.POSITIVE},
     # Huber's loss without a cases environment: (1/2) min(|r|, delta)^2 + delta (|r| - min(|r|, delta)).
     references=(Reference(
         r"\frac{1}{2}\min(|y - \hat{y}|, \delta)^2 + \delta\left(|y - \hat{y}| - \min(|y - \hat{y}|, \delta)\right)",

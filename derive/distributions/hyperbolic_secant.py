@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.entries import Assumption, Reference, register
 
-y, yhat = S.y, S.yhat
+y, yhat = dsym.y, dsym.yhat
 register(Assumption(
     name="hyperbolic_secant",
     title="Hyperbolic secant noise",
@@ -19,7 +19,7 @@ register(Assumption(
     loss_name="log-cosh loss",
     density=1 / (sp.pi * sp.cosh(y - yhat)),
     data=(y,), params=(yhat,),
-    domains={y: S.REALS, yhat: S.REALS},
+    domains={y: dsym.REALS, yhat: dsym.REALS},
     references=(Reference(r"\log\cosh(y - \hat{y})", "loss"),),
     order=300,
 ))

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.entries import Assumption, Reference, register
 from derive.peers import SK, peer
 
-y_pos = S.symbol("y", S.POSITIVE)
-mu_pos = S.symbol("mu", S.POSITIVE)
-lam_shape = S.symbol("lam", S.POSITIVE)
+y_pos = dsym.symbol("y", dsym.POSITIVE)
+mu_pos = dsym.symbol("mu", dsym.POSITIVE)
+lam_shape = dsym.symbol("lam", dsym.POSITIVE)
 register(Assumption(
     name="inverse_gaussian",
     title="Inverse Gaussian targets with a predicted mean",
@@ -23,8 +23,8 @@ register(Assumption(
     density=sp.sqrt(lam_shape / (2 * sp.pi * y_pos**3))
     * sp.exp(-lam_shape * (y_pos - mu_pos) ** 2 / (2 * mu_pos**2 * y_pos)),
     data=(y_pos,), params=(mu_pos,), fixed=(lam_shape,),
-    domains={y_pos: S.POSITIVE, mu_pos: S.POSITIVE, lam_shape: S.POSITIVE},
-    support=S.POSITIVE,
+    domains={y_pos: dsym.POSITIVE, mu_pos: dsym.POSITIVE, lam_shape: dsym.POSITIVE},
+    support=dsym.POSITIVE,
     references=(Reference(r"\frac{(y - \mu)^2}{\mu^2 y}", "loss"),),
     saturated=((mu_pos, y_pos),),
     order=240,

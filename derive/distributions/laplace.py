@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.base import Family, Param, register_family
 from derive.entries import Reference, register
 from derive.peers import SK, TORCH, peer
 
 LAPLACE = register_family(Family(
-    "laplace", "Laplace", (Param("mu", S.REALS), Param("b", S.POSITIVE)),
+    "laplace", "Laplace", (Param("mu", dsym.REALS), Param("b", dsym.POSITIVE)),
     r"\operatorname{{Laplace}}\left({mu}, {b}\right)",
     lambda x, s: sp.exp(-sp.Abs(x - s.mu) / s.b) / (2 * s.b),
     lambda s: (-sp.oo, sp.oo),
     kl=("normal", "beta", "exponential", "gamma", "uniform"), order=20))
 
-y, yhat = S.y, S.yhat
-b = S.symbol("b", S.POSITIVE)
+y, yhat = dsym.y, dsym.yhat
+b = dsym.symbol("b", dsym.POSITIVE)
 register(LAPLACE.parametrise(
     y, {"mu": yhat, "b": b},
     name="laplace",
@@ -31,7 +31,7 @@ register(LAPLACE.parametrise(
     words=r"The target is the prediction plus Laplace (double-exponential) noise of fixed scale $b$.",
     loss_name="mean absolute error (MAE, L1)",
     data=(y,), params=(yhat,), fixed=(b,),
-    domains={y: S.REALS, yhat: S.REALS, b: S.POSITIVE},
+    domains={y: dsym.REALS, yhat: dsym.REALS, b: dsym.POSITIVE},
     references=(Reference(r"|y - \hat{y}|", "loss", label="absolute error"),),
     saturated=((yhat, y),),
     order=210,

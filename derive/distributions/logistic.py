@@ -18,20 +18,20 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.base import Family, Param, register_family
 from derive.entries import Reference, register
 from derive.peers import peer
 
 LOGISTIC = register_family(Family(
-    "logistic", "Logistic", (Param("mu", S.REALS), Param("s", S.POSITIVE)),
+    "logistic", "Logistic", (Param("mu", dsym.REALS), Param("s", dsym.POSITIVE)),
     r"\operatorname{{Logistic}}\left({mu}, {s}\right)",
     lambda x, v: sp.exp(-(x - v.mu) / v.s) / (v.s * (1 + sp.exp(-(x - v.mu) / v.s)) ** 2),
     lambda v: (-sp.oo, sp.oo),
     integrator="exp", kl=("normal",), kl_self=False, order=25))
 
-y, yhat = S.y, S.yhat
-s = S.symbol("s", S.POSITIVE)
+y, yhat = dsym.y, dsym.yhat
+s = dsym.symbol("s", dsym.POSITIVE)
 register(LOGISTIC.parametrise(
     y, {"mu": yhat, "s": s},
     name="logistic",
@@ -40,7 +40,7 @@ register(LOGISTIC.parametrise(
     words=r"The target is the prediction plus logistic noise of fixed scale $s$: Gaussian-like centre, exponential tails.",
     loss_name="logistic NLL (log-cosh of the scaled residual)",
     data=(y,), params=(yhat,), fixed=(s,),
-    domains={y: S.REALS, yhat: S.REALS, s: S.POSITIVE},
+    domains={y: dsym.REALS, yhat: dsym.REALS, s: dsym.POSITIVE},
     references=(
         Reference(r"\frac{y - \hat{y}}{s} + 2\log\left(1 + e^{-(y - \hat{y})/s}\right)", "loss", mode="constant",
                   label="logistic NLL up to its constants"),

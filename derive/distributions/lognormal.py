@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.normal import NORMAL
 from derive.entries import Assumption, Reference, register
 from derive.peers import TORCH, peer
 
-y_pos = S.symbol("y", S.POSITIVE)
-m = S.symbol("m", S.REALS)
-s = S.symbol("s", S.POSITIVE)
+y_pos = dsym.symbol("y", dsym.POSITIVE)
+m = dsym.symbol("m", dsym.REALS)
+s = dsym.symbol("s", dsym.POSITIVE)
 register(Assumption(
     name="lognormal",
     title="Log-normal targets",
@@ -24,8 +24,8 @@ register(Assumption(
     loss_name="squared log error",
     density=NORMAL.at(sp.log(y_pos), mu=m, sigma=s) / y_pos,
     data=(y_pos,), params=(m,), fixed=(s,),
-    domains={y_pos: S.POSITIVE, m: S.REALS, s: S.POSITIVE},
-    support=S.POSITIVE,
+    domains={y_pos: dsym.POSITIVE, m: dsym.REALS, s: dsym.POSITIVE},
+    support=dsym.POSITIVE,
     references=(Reference(r"(\log y - m)^2", "loss"),),
     order=250,
 ))

@@ -14,15 +14,15 @@ from __future__ import annotations
 import sympy as sp
 from sympy.simplify.simplify import factor_sum
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.normal import NORMAL
 from derive.entries import Assumption, Reference, register
 
-k, K = S.index("k"), S.size("K")
-w = S.indexed_base("w", S.UNIT)
-mu = S.indexed_base("mu", S.REALS)
-sigma = S.indexed_base("sigma", S.POSITIVE)
-y = S.symbol("y", S.REALS)
+k, K = dsym.index("k"), dsym.size("K")
+w = dsym.indexed_base("w", dsym.UNIT)
+mu = dsym.indexed_base("mu", dsym.REALS)
+sigma = dsym.indexed_base("sigma", dsym.POSITIVE)
+y = dsym.symbol("y", dsym.REALS)
 
 register(Assumption(
     name="gaussian_mixture",
@@ -33,8 +33,8 @@ register(Assumption(
     # the components' common factor 1/sqrt(2 pi) moved out of the sum
     density=factor_sum(sp.Sum(w[k] * NORMAL.at(y, mu=mu[k], sigma=sigma[k]), (k, 1, K))),
     data=(y,), params=(w, mu, sigma),
-    domains={y: S.REALS, w: S.UNIT, mu: S.REALS, sigma: S.POSITIVE},
-    support=S.REALS,
+    domains={y: dsym.REALS, w: dsym.UNIT, mu: dsym.REALS, sigma: dsym.POSITIVE},
+    support=dsym.REALS,
     vector_index=(k, 1, K),
     references=(
         Reference(r"-\log \sum_{k=1}^{K} \exp\left(\log w_k - \log\sigma_k - \frac{(y - \mu_k)^2}{2\sigma_k^2}\right)",

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.entries import Assumption, Reference, register
 from derive.peers import TORCH, peer
 from derive.symbolic.constraints import COUNT_VECTOR
 
-k, K = S.k, S.K
-N = S.size("N")
-y_counts = S.indexed_base("y", S.NONNEG_INT)
-yhat_vec = S.indexed_base("yhat", S.UNIT)
+k, K = dsym.k, dsym.K
+N = dsym.size("N")
+y_counts = dsym.indexed_base("y", dsym.NONNEG_INT)
+yhat_vec = dsym.indexed_base("yhat", dsym.UNIT)
 register(Assumption(
     name="multinomial",
     title="Multinomial counts over K classes",
@@ -24,7 +24,7 @@ register(Assumption(
     loss_name="multinomial NLL (count-weighted cross-entropy)",
     density=sp.factorial(N) * sp.Product(yhat_vec[k] ** y_counts[k] / sp.factorial(y_counts[k]), (k, 1, K)),
     data=(y_counts,), params=(yhat_vec,), fixed=(N,),
-    domains={y_counts: S.NONNEG_INT, yhat_vec: S.UNIT, N: sp.Range(1, sp.oo)},
+    domains={y_counts: dsym.NONNEG_INT, yhat_vec: dsym.UNIT, N: sp.Range(1, sp.oo)},
     support=COUNT_VECTOR,
     vector_index=(k, 1, K),
     references=(Reference(r"-\sum_{k=1}^{K} y_k \log \hat{y}_k", "loss"),),

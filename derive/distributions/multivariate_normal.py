@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.entries import Assumption, Reference, register
 from derive.symbolic.constraints import POSITIVE_DEFINITE
 
-d = S.size("d")
+d = dsym.size("d")
 
 class QuadraticForm(sp.Expr):
     """The scalar v^T A v of a column vector v and a square matrix A, kept as one symbol
@@ -79,7 +79,7 @@ register(Assumption(
     / sp.sqrt((2 * sp.pi) ** d * sp.Determinant(Sigma)),
     data=(y_col,), params=(mu_col,), fixed=(Sigma,),
     domains={d: sp.Range(1, sp.oo), Sigma: POSITIVE_DEFINITE},
-    support=S.REALS,
+    support=dsym.REALS,
     references=(Reference(r"(y - \mu)^T \Sigma^{-1} (y - \mu)", "loss", label="squared Mahalanobis distance"),),
     order=510,
 ))

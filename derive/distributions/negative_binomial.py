@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.entries import Assumption, Reference, register
 
-y_count = S.symbol("y", S.NONNEG_INT)
-mu = S.symbol("mu", S.POSITIVE)
-alpha = S.symbol("alpha", S.POSITIVE)
+y_count = dsym.symbol("y", dsym.NONNEG_INT)
+mu = dsym.symbol("mu", dsym.POSITIVE)
+alpha = dsym.symbol("alpha", dsym.POSITIVE)
 register(Assumption(
     name="negative_binomial",
     title="Negative binomial (NB2) counts: overdispersed Poisson",
@@ -26,8 +26,8 @@ register(Assumption(
     * (1 / (1 + alpha * mu)) ** (1 / alpha) * (alpha * mu / (1 + alpha * mu)) ** y_count,
     groups=(alpha * mu,),
     data=(y_count,), params=(mu,), fixed=(alpha,),
-    domains={y_count: S.NONNEG_INT, mu: S.POSITIVE, alpha: S.POSITIVE},
-    support=S.NONNEG_INT,
+    domains={y_count: dsym.NONNEG_INT, mu: dsym.POSITIVE, alpha: dsym.POSITIVE},
+    support=dsym.NONNEG_INT,
     references=(Reference(r"\left(y + \frac{1}{\alpha}\right)\log(1 + \alpha\mu) - y \log(\alpha\mu)", "loss"),),
     order=470,
 ))

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.base import Family, Param, register_family
 from derive.entries import Assumption, Reference, register
 from derive.peers import SK, SK_LOSS, TORCH, peer
 
-REAL, POSITIVE = S.REALS, S.POSITIVE
+REAL, POSITIVE = dsym.REALS, dsym.POSITIVE
 
 NORMAL = register_family(Family(
     "normal", "Normal", (Param("mu", REAL), Param("sigma", POSITIVE)),
@@ -34,7 +34,7 @@ register_family(Family(
     r"\mathcal{{N}}\left({mu}, \operatorname{{diag}}({sigma}^{{2}})\right)",
     index=("j", "d"), coordinates="normal", order=120))
 
-y, yhat, sigma = S.y, S.yhat, S.sigma
+y, yhat, sigma = dsym.y, dsym.yhat, dsym.sigma
 
 register(NORMAL.parametrise(
     y, {"mu": yhat, "sigma": sigma},
@@ -44,8 +44,8 @@ register(NORMAL.parametrise(
     words=r"The target is the prediction plus Gaussian noise of fixed variance $\sigma^2$.",
     loss_name="mean squared error (MSE)",
     data=(y,), params=(yhat,), fixed=(sigma,),
-    domains={y: S.REALS, yhat: S.REALS, sigma: S.POSITIVE},
-    support=S.REALS,
+    domains={y: dsym.REALS, yhat: dsym.REALS, sigma: dsym.POSITIVE},
+    support=dsym.REALS,
     references=(
         Reference(r"(y - \hat{y})^2", "loss", label="squared error"),
         Reference(r"\frac{1}{n}\sum_{i=1}^{n}(y_i - \hat{y}_i)^2", "dataset_loss", label="MSE"),
@@ -64,8 +64,8 @@ peer("gaussian", SK + "mean_squared_error", "mean_squared_error([y], [yhat])")(l
 peer("gaussian", SK_LOSS + "HalfSquaredError", "HalfSquaredError().loss(y, yhat)")(
     lambda s: (s["y"] - s["yhat"]) ** 2 / 2)
 
-mu = S.symbol("mu", REAL)
-var = S.symbol("var", POSITIVE)
+mu = dsym.symbol("mu", REAL)
+var = dsym.symbol("var", POSITIVE)
 register(NORMAL.parametrise(
     y, {"mu": mu, "sigma": sp.sqrt(var)},
     name="gaussian_variance",
@@ -92,10 +92,10 @@ peer("gaussian_variance", TORCH + "gaussian_nll_loss", "gaussian_nll_loss(mu, y,
      "var >= eps (torch clamps the variance at eps = 1e-6)")(
     lambda s: (sp.log(s["var"]) + (s["mu"] - s["y"]) ** 2 / s["var"]) / 2 + sp.log(2 * sp.pi) / 2)
 
-j = S.j
-d = S.size("d")
-y_vec = S.indexed_base("y", S.REALS)
-yhat_vec = S.indexed_base("yhat", S.REALS)
+j = dsym.j
+d = dsym.size("d")
+y_vec = dsym.indexed_base("y", dsym.REALS)
+yhat_vec = dsym.indexed_base("yhat", dsym.REALS)
 register(Assumption(
     name="multivariate_gaussian",
     title="Isotropic Gaussian noise on a vector",
@@ -104,8 +104,8 @@ register(Assumption(
     loss_name="sum of squared errors over the coordinates",
     density=sp.Product(NORMAL.at(y_vec[j], mu=yhat_vec[j], sigma=sigma), (j, 1, d)),
     data=(y_vec,), params=(yhat_vec,), fixed=(sigma, d),
-    domains={y_vec: S.REALS, yhat_vec: S.REALS, sigma: S.POSITIVE, d: sp.Range(1, sp.oo)},
-    support=S.REALS,
+    domains={y_vec: dsym.REALS, yhat_vec: dsym.REALS, sigma: dsym.POSITIVE, d: sp.Range(1, sp.oo)},
+    support=dsym.REALS,
     vector_index=(j, 1, d),
     references=(Reference(r"\sum_{j=1}^{d} (y_j - \hat{y}_j)^2", "loss", label="squared Euclidean error"),),
     order=500,

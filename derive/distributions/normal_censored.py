@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.normal import NORMAL
 from derive.entries import Assumption, Reference, register
 
-mu = S.symbol("mu", S.REALS)
-sigma = S.symbol("sigma", S.POSITIVE)
+mu = dsym.symbol("mu", dsym.REALS)
+sigma = dsym.symbol("sigma", dsym.POSITIVE)
 
 
 def cdf(x: sp.Expr) -> sp.Expr:
@@ -30,7 +30,7 @@ def tail(x: sp.Expr) -> sp.Expr:
     return cdf(-x)
 
 
-y0 = S.symbol("y", sp.Interval(0, sp.oo))
+y0 = dsym.symbol("y", sp.Interval(0, sp.oo))
 ZERO = sp.Piecewise((1, sp.Eq(y0, 0)), (0, True))  # 1[y = 0], as the LaTeX reader reads \mathbb{1}[y = 0]
 PENDING: dict[str, Assumption] = {}  # built, not registered: rows wider than the page (no split rule yet)
 PENDING["tobit"] = Assumption(
@@ -41,7 +41,7 @@ PENDING["tobit"] = Assumption(
     loss_name="Tobit NLL",
     density=tail(mu / sigma) ** ZERO * NORMAL.at(y0, mu=mu, sigma=sigma) ** (1 - ZERO),
     data=(y0,), params=(mu,), fixed=(sigma,),
-    domains={y0: sp.Interval(0, sp.oo), mu: S.REALS, sigma: S.POSITIVE},
+    domains={y0: sp.Interval(0, sp.oo), mu: dsym.REALS, sigma: dsym.POSITIVE},
     support=sp.Interval(0, sp.oo),
     references=(
         Reference(r"-\mathbb{1}[y = 0]\log\Phi\left(-\frac{\mu}{\sigma}\right)"
@@ -50,7 +50,7 @@ PENDING["tobit"] = Assumption(
     order=1200,
 )
 
-lo, hi = S.symbol("l", S.REALS), S.symbol("u", S.REALS)
+lo, hi = dsym.symbol("l", dsym.REALS), dsym.symbol("u", dsym.REALS)
 register(Assumption(
     name="interval_censored_gaussian",
     title="An interval-censored Gaussian",
@@ -59,8 +59,8 @@ register(Assumption(
     loss_name="interval-censored Gaussian NLL",
     density=cdf((hi - mu) / sigma) - cdf((lo - mu) / sigma),
     data=(lo, hi), params=(mu,), fixed=(sigma,),
-    domains={lo: S.REALS, hi: S.REALS, mu: S.REALS, sigma: S.POSITIVE},
-    support=S.REALS,
+    domains={lo: dsym.REALS, hi: dsym.REALS, mu: dsym.REALS, sigma: dsym.POSITIVE},
+    support=dsym.REALS,
     references=(
         Reference(r"-\log\left(\Phi\left(\frac{u - \mu}{\sigma}\right) - \Phi\left(\frac{l - \mu}{\sigma}\right)\right)",
                   "loss", label="minus the log of the interval's probability"),
@@ -68,8 +68,8 @@ register(Assumption(
     order=1210,
 ))
 
-a = S.symbol("a", S.REALS)
-ya = S.symbol("y", S.REALS)
+a = dsym.symbol("a", dsym.REALS)
+ya = dsym.symbol("y", dsym.REALS)
 register(Assumption(
     name="truncated_gaussian",
     title="A Gaussian left-truncated at a",
@@ -78,7 +78,7 @@ register(Assumption(
     loss_name="truncated Gaussian NLL",
     density=NORMAL.at(ya, mu=mu, sigma=sigma) / tail((a - mu) / sigma),
     data=(ya,), params=(mu,), fixed=(sigma, a),
-    domains={ya: S.REALS, mu: S.REALS, sigma: S.POSITIVE, a: S.REALS},
+    domains={ya: dsym.REALS, mu: dsym.REALS, sigma: dsym.POSITIVE, a: dsym.REALS},
     support=sp.Interval.open(a, sp.oo),
     references=(
         Reference(r"\frac{(y - \mu)^2}{2\sigma^2} + \log\left(1 - \Phi\left(\frac{a - \mu}{\sigma}\right)\right)", "loss",

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.base import Family, Param, register_family
 from derive.entries import Link, Reference, register
 from derive.peers import SK_LOSS, TORCH, peer
 
 POISSON = register_family(Family(
-    "poisson", "Poisson", (Param("lambda", S.POSITIVE),),
+    "poisson", "Poisson", (Param("lambda", dsym.POSITIVE),),
     r"\operatorname{{Poisson}}\left({lambda}\right)",
     lambda x, s: s.lambda_**x * sp.exp(-s.lambda_) / sp.factorial(x),
     lambda s: (0, sp.oo), discrete=True, kl=("bernoulli", "binomial"), order=100))
 
-y_count = S.symbol("y", S.NONNEG_INT)
-lam = S.symbol("lambda", S.POSITIVE)
+y_count = dsym.symbol("y", dsym.NONNEG_INT)
+lam = dsym.symbol("lambda", dsym.POSITIVE)
 register(POISSON.parametrise(
     y_count, {"lambda": lam},
     name="poisson",
@@ -32,8 +32,8 @@ register(POISSON.parametrise(
     words=r"The count is Poisson distributed with the predicted rate $\lambda$.",
     loss_name="Poisson NLL",
     data=(y_count,), params=(lam,),
-    domains={y_count: S.NONNEG_INT, lam: S.POSITIVE},
-    support=S.NONNEG_INT,
+    domains={y_count: dsym.NONNEG_INT, lam: dsym.POSITIVE},
+    support=dsym.NONNEG_INT,
     references=(Reference(r"\lambda - y \log \lambda", "loss"),),
     saturated=((lam, y_count),),
     order=430,
@@ -43,7 +43,7 @@ peer("poisson", TORCH + "poisson_nll_loss", "poisson_nll_loss(lambda, y, log_inp
      "eps = 0 (the default eps = 1e-8 is added inside the log)")(
     lambda s: s["lambda"] - s["y"] * sp.log(s["lambda"]))
 
-z = S.z
+z = dsym.z
 register(POISSON.parametrise(
     y_count, {"lambda": lam},
     name="poisson_log",
@@ -53,8 +53,8 @@ register(POISSON.parametrise(
     loss_name="Poisson NLL on the log-rate (torch poisson_nll_loss)",
     link=Link(lam, z, None, "exp, the inverse of the canonical log link"),
     data=(y_count,), params=(z,),
-    domains={y_count: S.NONNEG_INT, lam: S.POSITIVE, z: S.REALS},
-    support=S.NONNEG_INT,
+    domains={y_count: dsym.NONNEG_INT, lam: dsym.POSITIVE, z: dsym.REALS},
+    support=dsym.NONNEG_INT,
     references=(Reference(r"e^{z} - y z", "loss"),),
     saturated=((lam, y_count),),
     order=440,

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.entries import Assumption, Reference, register
 
-y = S.y
-mu = S.symbol("mu", S.REALS)
-s = S.symbol("s", S.POSITIVE)
-nu = S.symbol("nu", S.POSITIVE)
+y = dsym.y
+mu = dsym.symbol("mu", dsym.REALS)
+s = dsym.symbol("s", dsym.POSITIVE)
+nu = dsym.symbol("nu", dsym.POSITIVE)
 register(Assumption(
     name="student_t",
     title="Student-t noise",
@@ -24,7 +24,7 @@ register(Assumption(
     density=sp.gamma((nu + 1) / 2) / (sp.gamma(nu / 2) * sp.sqrt(nu * sp.pi) * s)
     * (1 + (y - mu) ** 2 / (nu * s**2)) ** (-(nu + 1) / 2),
     data=(y,), params=(mu,), fixed=(nu, s),
-    domains={y: S.REALS, mu: S.REALS, nu: S.POSITIVE, s: S.POSITIVE},
+    domains={y: dsym.REALS, mu: dsym.REALS, nu: dsym.POSITIVE, s: dsym.POSITIVE},
     references=(Reference(r"\log\left(1 + \frac{(y - \mu)^2}{\nu s^2}\right)", "loss"),),
     order=260,
 ))

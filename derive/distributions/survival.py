@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.exponential import EXPONENTIAL
 from derive.entries import Assumption, Reference, register
 
-t = S.symbol("t", S.POSITIVE)
-delta = S.symbol("delta", sp.FiniteSet(0, 1))
-lam = S.symbol("lambda", S.POSITIVE)
-k = S.symbol("k", S.POSITIVE)
+t = dsym.symbol("t", dsym.POSITIVE)
+delta = dsym.symbol("delta", sp.FiniteSet(0, 1))
+lam = dsym.symbol("lambda", dsym.POSITIVE)
+k = dsym.symbol("k", dsym.POSITIVE)
 EVENT = sp.FiniteSet(0, 1)
 
 
@@ -51,7 +51,7 @@ def censored(f: sp.Expr, survival: sp.Expr) -> sp.Expr:
     return f**delta * survival ** (1 - delta)
 
 
-DOMAINS = {t: S.POSITIVE, delta: EVENT, lam: S.POSITIVE, k: S.POSITIVE}
+DOMAINS = {t: dsym.POSITIVE, delta: EVENT, lam: dsym.POSITIVE, k: dsym.POSITIVE}
 
 register(Assumption(
     name="censored_exponential",
@@ -61,8 +61,8 @@ register(Assumption(
           r"$\delta = 0$ when it is censored (the event comes later).",
     loss_name="censored exponential NLL (hazard form)",
     density=censored(EXPONENTIAL.at(t, **{"lambda": lam}), exponential_survival(t)),
-    data=(t, delta), params=(lam,), domains={t: S.POSITIVE, delta: EVENT, lam: S.POSITIVE},
-    support=S.POSITIVE,
+    data=(t, delta), params=(lam,), domains={t: dsym.POSITIVE, delta: EVENT, lam: dsym.POSITIVE},
+    support=dsym.POSITIVE,
     references=(
         Reference(r"\lambda t - \delta\log\lambda", "loss", label="cumulative hazard minus delta log hazard"),
         Reference(r"\lambda t - \log\lambda", "loss", expected=False, label="not the uncensored exponential NLL"),
@@ -79,7 +79,7 @@ register(Assumption(
     loss_name="censored Weibull NLL (hazard form)",
     density=censored(weibull_density(t), weibull_survival(t)),
     data=(t, delta), params=(lam,), fixed=(k,), domains=DOMAINS,
-    support=S.POSITIVE,
+    support=dsym.POSITIVE,
     references=(
         Reference(r"-\delta\log\left(\frac{k}{\lambda}\left(\frac{t}{\lambda}\right)^{k-1}\right)"
                   r" + \left(\frac{t}{\lambda}\right)^{k}", "loss", mode="constant",

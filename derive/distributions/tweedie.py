@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.entries import Assumption, Link, Reference, register
 from derive.peers import SK, SK_LOSS, peer
 
-z = S.z
-p_power = S.symbol("p", sp.Interval.open(1, 2))
-mu_tweedie = S.symbol("mu", S.POSITIVE)
+z = dsym.z
+p_power = dsym.symbol("p", sp.Interval.open(1, 2))
+mu_tweedie = dsym.symbol("mu", dsym.POSITIVE)
 NONNEG = sp.Interval(0, sp.oo)  # Tweedie data with 1 < p < 2 include exact zeros
-y_nonneg = S.symbol("y", NONNEG)
+y_nonneg = dsym.symbol("y", NONNEG)
 register(Assumption(
     name="tweedie",
     title="Tweedie targets with a log link (quasi-likelihood)",
@@ -24,7 +24,7 @@ register(Assumption(
     quasi=(mu_tweedie, mu_tweedie**p_power),
     link=Link(mu_tweedie, z, sp.exp(z), "log link"),
     data=(y_nonneg,), params=(z,), fixed=(p_power,),
-    domains={y_nonneg: NONNEG, mu_tweedie: S.POSITIVE, z: S.REALS, p_power: sp.Interval.open(1, 2)},
+    domains={y_nonneg: NONNEG, mu_tweedie: dsym.POSITIVE, z: dsym.REALS, p_power: sp.Interval.open(1, 2)},
     support=NONNEG,
     references=(Reference(r"\frac{e^{(2-p)z}}{2-p} - \frac{y\, e^{(1-p)z}}{1-p}", "loss"),),
     saturated=((mu_tweedie, y_nonneg),),

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.base import Family, Param, register_family
 
 UNIFORM = register_family(Family(
-    "uniform", "Uniform", (Param("a", S.REALS), Param("b", S.REALS)),
+    "uniform", "Uniform", (Param("a", dsym.REALS), Param("b", dsym.REALS)),
     r"\mathcal{{U}}\left({a}, {b}\right)",
     lambda x, s: 1 / (s.b - s.a),
     lambda s: (s.a, s.b), integrator="manual",

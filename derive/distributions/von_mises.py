@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.entries import Assumption, Reference, register
 from derive.peers import TORCH, peer
 
-mu = S.symbol("mu", S.REALS)
-kappa = S.symbol("kappa", S.POSITIVE)
-y_angle = S.symbol("y", sp.Interval(-sp.pi, sp.pi))
+mu = dsym.symbol("mu", dsym.REALS)
+kappa = dsym.symbol("kappa", dsym.POSITIVE)
+y_angle = dsym.symbol("y", sp.Interval(-sp.pi, sp.pi))
 register(Assumption(
     name="von_mises",
     title="Von Mises noise on angles",
@@ -22,7 +22,7 @@ register(Assumption(
     loss_name="cosine loss",
     density=sp.exp(kappa * sp.cos(y_angle - mu)) / (2 * sp.pi * sp.besseli(0, kappa)),
     data=(y_angle,), params=(mu,), fixed=(kappa,),
-    domains={y_angle: sp.Interval(-sp.pi, sp.pi), mu: S.REALS, kappa: S.POSITIVE},
+    domains={y_angle: sp.Interval(-sp.pi, sp.pi), mu: dsym.REALS, kappa: dsym.POSITIVE},
     support=sp.Interval(-sp.pi, sp.pi),
     references=(Reference(r"-\cos(y - \mu)", "loss", label="cosine loss, 1 - cos up to the constant 1"),
                 Reference(r"1 - \cos(y - \mu)", "loss", mode="constant", label="cosine loss")),

@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions import negative_binomial as _nb_module  # noqa: F401  (registers the NB2 entry first)
 from derive.distributions.poisson import POISSON
 from derive.entries import Assumption, Reference, get, register
 
-y = S.symbol("y", S.NONNEG_INT)
-omega = S.symbol("omega", S.UNIT)
-lam = S.symbol("lambda", S.POSITIVE)
-mu = S.symbol("mu", S.POSITIVE)
-alpha = S.symbol("alpha", S.POSITIVE)
+y = dsym.symbol("y", dsym.NONNEG_INT)
+omega = dsym.symbol("omega", dsym.UNIT)
+lam = dsym.symbol("lambda", dsym.POSITIVE)
+mu = dsym.symbol("mu", dsym.POSITIVE)
+alpha = dsym.symbol("alpha", dsym.POSITIVE)
 ZERO = sp.Piecewise((1, sp.Eq(y, 0)), (0, True))  # 1[y = 0], as the LaTeX reader reads \mathbb{1}[y = 0]
 
 
@@ -52,8 +52,8 @@ poisson_y, poisson_0 = POISSON.at(y, **{"lambda": lam}), POISSON.at(sp.S.Zero, *
 nb_y, nb_0 = _nb(y), _nb(sp.S.Zero)
 IND = r"\mathbb{1}[y = 0]"
 NOT = r"(1 - \mathbb{1}[y = 0])"
-POISSON_DOMAINS = {y: S.NONNEG_INT, omega: S.UNIT, lam: S.POSITIVE}
-NB_DOMAINS = {y: S.NONNEG_INT, omega: S.UNIT, mu: S.POSITIVE, alpha: S.POSITIVE}
+POISSON_DOMAINS = {y: dsym.NONNEG_INT, omega: dsym.UNIT, lam: dsym.POSITIVE}
+NB_DOMAINS = {y: dsym.NONNEG_INT, omega: dsym.UNIT, mu: dsym.POSITIVE, alpha: dsym.POSITIVE}
 NB_LOSS = r"\left(y + \frac{1}{\alpha}\right)\log(1 + \alpha\mu) - y\log(\alpha\mu)"
 
 register(Assumption(
@@ -63,7 +63,7 @@ register(Assumption(
     words=r"With probability $\omega$ the count is a structural zero, otherwise Poisson with rate $\lambda$.",
     loss_name="zero-inflated Poisson NLL",
     density=zero_inflated(poisson_y, poisson_0),
-    data=(y,), params=(omega, lam), domains=POISSON_DOMAINS, support=S.NONNEG_INT,
+    data=(y,), params=(omega, lam), domains=POISSON_DOMAINS, support=dsym.NONNEG_INT,
     references=(
         Reference(rf"-{IND}\log\left(\omega + (1 - \omega)e^{{-\lambda}}\right) - {NOT}\left(\log(1 - \omega) - \lambda + y\log\lambda\right)",
                   "loss", label="textbook zero-inflated Poisson NLL"),
@@ -80,7 +80,7 @@ register(Assumption(
     words=r"A zero with probability $\omega$; otherwise a Poisson count conditioned to be positive.",
     loss_name="hurdle Poisson NLL",
     density=hurdle(poisson_y, poisson_0),
-    data=(y,), params=(omega, lam), domains=POISSON_DOMAINS, support=S.NONNEG_INT,
+    data=(y,), params=(omega, lam), domains=POISSON_DOMAINS, support=dsym.NONNEG_INT,
     references=(
         Reference(rf"-{IND}\log\omega - {NOT}\left(\log(1 - \omega) + y\log\lambda - \lambda - \log\left(1 - e^{{-\lambda}}\right)\right)",
                   "loss", label="textbook hurdle Poisson NLL"),
@@ -97,7 +97,7 @@ PENDING["zero_inflated_negative_binomial"] = Assumption(
     loss_name="zero-inflated negative binomial NLL",
     density=zero_inflated(nb_y, nb_0),
     groups=(alpha * mu,),
-    data=(y,), params=(omega, mu), fixed=(alpha,), domains=NB_DOMAINS, support=S.NONNEG_INT,
+    data=(y,), params=(omega, mu), fixed=(alpha,), domains=NB_DOMAINS, support=dsym.NONNEG_INT,
     references=(
         Reference(rf"-{IND}\log\left(\omega + (1 - \omega)(1 + \alpha\mu)^{{-1/\alpha}}\right) - {NOT}\log(1 - \omega)"
                   rf" + {NOT}\left({NB_LOSS}\right)", "loss", label="textbook zero-inflated NB2 NLL"),
@@ -113,7 +113,7 @@ PENDING["hurdle_negative_binomial"] = Assumption(
     loss_name="hurdle negative binomial NLL",
     density=hurdle(nb_y, nb_0),
     groups=(alpha * mu,),
-    data=(y,), params=(omega, mu), fixed=(alpha,), domains=NB_DOMAINS, support=S.NONNEG_INT,
+    data=(y,), params=(omega, mu), fixed=(alpha,), domains=NB_DOMAINS, support=dsym.NONNEG_INT,
     references=(
         Reference(rf"-{IND}\log\omega - {NOT}\left(\log(1 - \omega) - \log\left(1 - (1 + \alpha\mu)^{{-1/\alpha}}\right)\right)"
                   rf" + {NOT}\left({NB_LOSS}\right)", "loss", label="textbook hurdle NB2 NLL"),

@@ -28,7 +28,7 @@ from typing import Any, Mapping
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.errors import DeriveError
 
 REALS = sp.S.Reals
@@ -203,7 +203,7 @@ def describe(name: str, domain: sp.Set) -> str:
         left = "" if lo == -sp.oo else f"{lo} {'<' if domain.left_open else '<='} "
         right = "" if hi == sp.oo else f" {'<' if domain.right_open else '<='} {hi}"
         return f"{left}{name}{right}"
-    return f"{name} in {S.describe(domain)}"
+    return f"{name} in {dsym.describe(domain)}"
 
 
 # --------------------------------------------------------------------------- natural domain
@@ -380,7 +380,7 @@ def unify(a: sp.Basic, b: sp.Basic, assume: Assume, free: set[str]) -> Unified:
                 domain = domain.intersect(by_assumptions(atom))
             source = "integer: sum bound or declared" if domain.is_subset(sp.S.Integers) else "declared"
             if assume.conventions and not domain.is_subset(sp.S.Integers):
-                named = S.default_domain(name)
+                named = dsym.default_domain(name)
                 if named != REALS:
                     domain, source = domain.intersect(named), "by name (conventions)"
             if domain == REALS:

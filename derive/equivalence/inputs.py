@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, Mapping
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.equivalence.verdict import Mode, Verdict
 from derive.errors import DeriveError, Unsupported
 
@@ -89,7 +89,7 @@ def is_label(lhs: sp.Basic, rhs: sp.Basic) -> bool:
     if isinstance(core, AppliedUndef):
         return not (core.free_symbols & rhs.free_symbols) or core.func not in {f.func for f in rhs.atoms(AppliedUndef)}
     if isinstance(core, sp.Symbol) and core not in rhs.free_symbols:
-        base = S.base_name(core.name)
+        base = dsym.base_name(core.name)
         return base in LABELS or core.name.startswith(_LABEL_PREFIXES)
     return False
 

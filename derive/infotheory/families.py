@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions import FAMILIES, Family, Param, UnknownFamily, family, names
 from derive.distributions.base import attr
 from derive.steps import tex
@@ -58,16 +58,16 @@ def parameters(fam: Family, suffix: str = "") -> SimpleNamespace:
     parameters are ``IndexedBase``; the index and size symbols are included."""
     s = SimpleNamespace()
     if fam.index is not None:
-        setattr(s, fam.index[0], S.index(fam.index[0]))
-        setattr(s, fam.index[1], S.size(fam.index[1]))
+        setattr(s, fam.index[0], dsym.index(fam.index[0]))
+        setattr(s, fam.index[1], dsym.size(fam.index[1]))
     for p in fam.params:
         name = p.name if p.shared else p.name + suffix
         if p.vector:
-            value = S.indexed_base(name, p.domain)
+            value = dsym.indexed_base(name, p.domain)
         elif p.domain == COUNT:
-            value = S.size(name)
+            value = dsym.size(name)
         else:
-            value = S.symbol(name, p.domain)
+            value = dsym.symbol(name, p.domain)
         setattr(s, attr(p.name), value)
     return s
 
@@ -76,7 +76,7 @@ def outcome(fam: Family, nonnegative: bool) -> sp.Symbol:
     """The outcome symbol with the assumptions its support gives (an integer for a discrete
     family, positive on (0, oo)), so that logs of densities expand soundly."""
     if fam.index is not None and fam.variable == fam.index[0]:
-        return S.index(fam.variable)
+        return dsym.index(fam.variable)
     if fam.discrete:
         return sp.Symbol(fam.variable, integer=True, nonnegative=True)
     return sp.Symbol(fam.variable, **({"positive": True} if nonnegative else {"real": True}))

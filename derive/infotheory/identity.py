@@ -18,7 +18,7 @@ from functools import cache
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.infotheory.algebra import vanishes
 from derive.infotheory.closed_forms import kl_derivation
 from derive.infotheory.families import bind
@@ -79,9 +79,9 @@ def _measures(theta: sp.Symbol | None = None):
     densities on the real line; Q depends on ``theta`` when given."""
     x = sp.Symbol("x", real=True)
     pf, qf = sp.Function("p", positive=True), sp.Function("q", positive=True)
-    q_k = qf(S.k, theta) if theta is not None else S.indexed_base("q")[S.k]
+    q_k = qf(dsym.k, theta) if theta is not None else dsym.indexed_base("q")[dsym.k]
     return (
-        ("discrete", "K outcomes", S.indexed_base("p")[S.k], q_k, lambda body: sp.Sum(body, (S.k, 1, S.K))),
+        ("discrete", "K outcomes", dsym.indexed_base("p")[dsym.k], q_k, lambda body: sp.Sum(body, (dsym.k, 1, dsym.K))),
         ("density", "densities on the real line", pf(x), qf(x, theta) if theta is not None else qf(x),
          lambda body: sp.Integral(body, (x, -sp.oo, sp.oo))),
     )
@@ -124,8 +124,8 @@ def _gradient(kind: str, words: str, p: sp.Expr, q: sp.Expr, over) -> Identity:
 
 def _one_hot() -> Identity:
     kstar = sp.Symbol("k^*", integer=True, positive=True)
-    q = S.indexed_base("q")
-    cross = -sp.Sum(sp.KroneckerDelta(S.k, kstar) * sp.log(q[S.k]), (S.k, 1, S.K))
+    q = dsym.indexed_base("q")
+    cross = -sp.Sum(sp.KroneckerDelta(dsym.k, kstar) * sp.log(q[dsym.k]), (dsym.k, 1, dsym.K))
     rhs = -sp.log(q[kstar])
     steps = [
         Step("definition", cross, r"one-hot $P$: $p_k = [k = k^*]$", lhs=r"H(e_{k^*}, Q)"),
@@ -134,7 +134,7 @@ def _one_hot() -> Identity:
     ]
     return _identity("one_hot_cross_entropy_is_nll", "One-hot cross-entropy is the NLL of the true class",
                      r"H(e_{k^*}, Q) = -\log q_{k^*}", cross, rhs, steps,
-                     assumptions=sp.Q.le(kstar, S.K), hypotheses=r"1 \le k^* \le K")
+                     assumptions=sp.Q.le(kstar, dsym.K), hypotheses=r"1 \le k^* \le K")
 
 
 def _empirical() -> Identity:
@@ -142,7 +142,7 @@ def _empirical() -> Identity:
     # the sample's label is Symbol("x") without assumptions: a different symbol from the
     # real variable x, so that x_i does not contain x
     data, q = sp.IndexedBase("x"), sp.Function("q", positive=True)
-    i, n = S.i, S.n
+    i, n = dsym.i, dsym.n
     p_hat = sp.Sum(sp.DiracDelta(x - data[i]), (i, 1, n)) / n
     cross = -sp.Integral(p_hat * sp.log(q(x)), (x, -sp.oo, sp.oo))
     rhs = -sp.Sum(sp.log(q(data[i])), (i, 1, n)) / n
@@ -174,7 +174,7 @@ def _normal_kl() -> Identity:
 def _vae_kl() -> Identity:
     cf = kl_derivation("normal", "normal")
     P, Q = bind("normal", "_p"), bind("normal", "_q")
-    mu, sigma = S.symbol("mu"), S.sigma
+    mu, sigma = dsym.symbol("mu"), dsym.sigma
     special = {P.s.mu: mu, P.s.sigma: sigma, Q.s.mu: sp.S.Zero, Q.s.sigma: sp.S.One}
     lhs = rf"{KL_TEX}\left(\mathcal{{N}}\left(\mu, \sigma^{{2}}\right) \,\middle\|\, \mathcal{{N}}(0, 1)\right)"
     textbook = (mu**2 + sigma**2 - 1 - sp.log(sigma**2)) / 2

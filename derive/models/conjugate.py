@@ -17,14 +17,14 @@ from typing import Callable
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.base import family as get_family
 from derive.errors import DeriveError
 from derive.stages import split_constants
 from derive.steps import Step
 from derive.symbolic.domains import expand_logs, split_sums
 
-i, n = S.index("i"), S.size("n")
+i, n = dsym.index("i"), dsym.size("n")
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def update(pair: Pair) -> Conjugate:
                       "coefficients", lhs=r"p(%s \mid y)" % sp.latex(theta)))
     post_density = fam.at(theta, **post)
     mean = sp.simplify(sp.integrate(theta * fam.at(theta, **{k: sp.Dummy(k, positive=True) if fam.params[m].domain
-                                                                 == S.POSITIVE else sp.Dummy(k, real=True)
+                                                                 == dsym.POSITIVE else sp.Dummy(k, real=True)
                                                                  for m, k in enumerate(post)}), (theta, pair.lo, pair.hi)))
     # the mean was integrated at free parameters (dummies) and is now put at the posterior's
     dummies = {d.name: d for d in mean.free_symbols if isinstance(d, sp.Dummy)}

@@ -19,18 +19,18 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.steps import Step
 from derive.symbolic.domains import split_sums
 
-k, j, i = S.index("k"), S.index("j"), S.index("i")
-K, n = S.size("K"), S.size("n")
-q = S.indexed_base("q", S.UNIT)
-alpha = S.indexed_base("alpha", S.POSITIVE)
-c = S.indexed_base("c", S.NONNEG_INT)
-y = S.indexed_base("y", sp.FiniteSet(0, 1))
-eps = S.symbol("eps", S.UNIT)
-alpha_s = S.symbol("alpha", S.POSITIVE)
+k, j, i = dsym.index("k"), dsym.index("j"), dsym.index("i")
+K, n = dsym.size("K"), dsym.size("n")
+q = dsym.indexed_base("q", dsym.UNIT)
+alpha = dsym.indexed_base("alpha", dsym.POSITIVE)
+c = dsym.indexed_base("c", dsym.NONNEG_INT)
+y = dsym.indexed_base("y", sp.FiniteSet(0, 1))
+eps = dsym.symbol("eps", dsym.UNIT)
+alpha_s = dsym.symbol("alpha", dsym.POSITIVE)
 
 
 @dataclass(frozen=True)

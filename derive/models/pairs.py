@@ -12,42 +12,42 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.base import family
 from derive.models.conjugate import Pair, i, n
 
-theta = S.symbol("theta", S.UNIT)
-alpha, beta = S.symbol("alpha", S.POSITIVE), S.symbol("beta", S.POSITIVE)
-k = S.symbol("k", S.NONNEG_INT)
+theta = dsym.symbol("theta", dsym.UNIT)
+alpha, beta = dsym.symbol("alpha", dsym.POSITIVE), dsym.symbol("beta", dsym.POSITIVE)
+k = dsym.symbol("k", dsym.NONNEG_INT)
 u, v = sp.symbols("u v", positive=True)
 
-y01 = S.indexed_base("y", sp.FiniteSet(0, 1))
+y01 = dsym.indexed_base("y", sp.FiniteSet(0, 1))
 BETA_BERNOULLI = Pair(
     "beta_bernoulli", theta, "beta", {"alpha": alpha, "beta": beta},
     lambda y, t: family("bernoulli").at(y, p=t), y01, {sp.Sum(y01[i], (i, 1, n)): k},
-    {theta: S.UNIT, alpha: S.POSITIVE, beta: S.POSITIVE},
+    {theta: dsym.UNIT, alpha: dsym.POSITIVE, beta: dsym.POSITIVE},
     # interior mode: alpha' = 1 + u, beta' = 1 + v
     lambda post: {alpha: 1 + u - k, beta: 1 + v - (n - k)}, sp.S.Zero, sp.S.One)
 
-lam = S.symbol("lambda", S.POSITIVE)
-s = S.symbol("s", S.NONNEG_INT)
-ycount = S.indexed_base("y", S.NONNEG_INT)
+lam = dsym.symbol("lambda", dsym.POSITIVE)
+s = dsym.symbol("s", dsym.NONNEG_INT)
+ycount = dsym.indexed_base("y", dsym.NONNEG_INT)
 GAMMA_POISSON = Pair(
     "gamma_poisson", lam, "gamma", {"alpha": alpha, "beta": beta},
     lambda y, t: family("poisson").at(y, **{"lambda": t}), ycount, {sp.Sum(ycount[i], (i, 1, n)): s},
-    {lam: S.POSITIVE, alpha: S.POSITIVE, beta: S.POSITIVE},
+    {lam: dsym.POSITIVE, alpha: dsym.POSITIVE, beta: dsym.POSITIVE},
     lambda post: {alpha: 1 + u - s})
 
-mu = S.symbol("mu", S.REALS)
-mu0 = S.symbol("mu_0", S.REALS)
-tau0 = S.symbol("tau_0", S.POSITIVE)
-sigma = S.symbol("sigma", S.POSITIVE)
-ybar = S.symbol("ybar", S.REALS)
-yreal = S.indexed_base("y", S.REALS)
+mu = dsym.symbol("mu", dsym.REALS)
+mu0 = dsym.symbol("mu_0", dsym.REALS)
+tau0 = dsym.symbol("tau_0", dsym.POSITIVE)
+sigma = dsym.symbol("sigma", dsym.POSITIVE)
+ybar = dsym.symbol("ybar", dsym.REALS)
+yreal = dsym.indexed_base("y", dsym.REALS)
 NORMAL_NORMAL = Pair(
     "normal_normal", mu, "normal", {"mu": mu0, "sigma": tau0},
     lambda y, t: family("normal").at(y, mu=t, sigma=sigma), yreal, {sp.Sum(yreal[i], (i, 1, n)): n * ybar},
-    {mu: S.REALS, mu0: S.REALS, tau0: S.POSITIVE, sigma: S.POSITIVE},
+    {mu: dsym.REALS, mu0: dsym.REALS, tau0: dsym.POSITIVE, sigma: dsym.POSITIVE},
     lambda post: {}, -sp.oo, sp.oo)
 
 PAIRS = {p.name: p for p in (BETA_BERNOULLI, GAMMA_POISSON, NORMAL_NORMAL)}

@@ -19,7 +19,7 @@ from typing import Mapping
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.distributions.base import family as get_family
 from derive.engine import derive
 from derive.errors import DeriveError, Unsupported
@@ -27,11 +27,11 @@ from derive.stages import split_constants, split_scale
 from derive.steps import Step, tex
 from derive.symbolic.domains import expand_logs, split_sums
 
-i, j, n, d = S.index("i"), S.index("j"), S.size("n"), S.size("d")
-w = S.indexed_base("w", S.REALS)
-x = S.indexed_base("x", S.REALS)
-tau = S.symbol("tau", S.POSITIVE)
-b = S.symbol("b", S.POSITIVE)
+i, j, n, d = dsym.index("i"), dsym.index("j"), dsym.size("n"), dsym.size("d")
+w = dsym.indexed_base("w", dsym.REALS)
+x = dsym.indexed_base("x", dsym.REALS)
+tau = dsym.symbol("tau", dsym.POSITIVE)
+b = dsym.symbol("b", dsym.POSITIVE)
 wj = w[j]
 eta = sp.Sum(w[j] * x[i, j], (j, 1, d))  # w^T x_i
 
@@ -96,7 +96,7 @@ def _at_predictor(expr: sp.Expr, entry) -> sp.Expr:
     """An entry's per-example expression with y -> y_i and its one param -> w^T x_i."""
     (param,) = entry.params
     (data,) = entry.data
-    y_i = S.indexed_base(data.name, S.domain_of(data, entry.domains))[i]
+    y_i = dsym.indexed_base(data.name, dsym.domain_of(data, entry.domains))[i]
     return expr.xreplace({param: eta, data: y_i})
 
 
@@ -104,7 +104,7 @@ def _prior_term(families: tuple[str, ...], hyper: Mapping[str, Mapping[str, sp.E
     """-log p(w_j) for the product of the families' densities (normalised by Z, free of w):
     per family (factor, penalty), and the dropped constants."""
     parts, dropped, density = [], [], sp.S.One
-    domains = {w: S.REALS, tau: S.POSITIVE, b: S.POSITIVE}
+    domains = {w: dsym.REALS, tau: dsym.POSITIVE, b: dsym.POSITIVE}
     for name in families:
         fam = get_family(name)
         if name not in PRIOR_PARAMS:
@@ -138,10 +138,10 @@ def build(name: str, likelihood: str, families: tuple[str, ...],
     if len(entry.params) != 1 or len(entry.data) != 1 or isinstance(entry.params[0], (sp.IndexedBase, sp.MatrixSymbol)):
         raise Unsupported(f"{name}: the likelihood {likelihood!r} must have one scalar param to become w^T x_i "
                           f"(it has {', '.join(map(str, entry.params))})")
-    domain = S.domain_of(entry.params[0], entry.domains)
-    if domain != S.REALS:
+    domain = dsym.domain_of(entry.params[0], entry.domains)
+    if domain != dsym.REALS:
         raise Unsupported(f"{name}: the linear predictor w^T x_i is any real number, but {entry.params[0]} of "
-                          f"{likelihood!r} lies in {S.describe(domain)}; use an entry with a link "
+                          f"{likelihood!r} lies in {dsym.describe(domain)}; use an entry with a link "
                           "(bernoulli_logits, poisson_log)")
     steps: list[Step] = []
     nll_i = _at_predictor(dl.nll, entry)

@@ -20,7 +20,7 @@ from typing import Callable, Mapping
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.symbolic.constraints import POSITIVE_DEFINITE
 
 
@@ -35,7 +35,7 @@ class PositivityRule:
 
 
 def _within_zero_to(k: sp.Expr, n: sp.Expr, domains) -> bool:
-    domain = S.domain_of(k, domains) if isinstance(k, (sp.Symbol, sp.Indexed)) else None
+    domain = dsym.domain_of(k, domains) if isinstance(k, (sp.Symbol, sp.Indexed)) else None
     return (isinstance(domain, sp.Range) and bool(domain.inf >= 0)
             and bool(sp.simplify(domain.sup - n).is_nonpositive))
 
@@ -89,7 +89,7 @@ def reparametrise(expr: sp.Expr, domains) -> sp.Expr:
     for atom in atoms:
         if isinstance(atom, sp.Symbol) and any(atom in a.indices for a in atoms if isinstance(a, sp.Indexed)):
             continue  # an index, not a variable
-        domain = S.domain_of(atom, domains)
+        domain = dsym.domain_of(atom, domains)
         u = sp.Dummy(positive=True)
         if isinstance(domain, sp.Interval) and domain.inf.is_finite and domain.sup.is_finite \
                 and domain.left_open and domain.right_open:
@@ -197,7 +197,7 @@ def holds_on(cond: sp.Basic, domains) -> bool | None:
     symbols = [s for s in cond.free_symbols if isinstance(s, sp.Symbol)]
     if len(symbols) == 1:
         (s,) = symbols
-        domain = S.domain_of(s, domains)
+        domain = dsym.domain_of(s, domains)
         try:
             solution = cond.as_set()
         except (NotImplementedError, TypeError, ValueError):
@@ -235,7 +235,7 @@ def almost_everywhere(cond: sp.Basic, domains) -> tuple[sp.Symbol, tuple] | None
     if len(symbols) != 1:
         return None
     (x,) = symbols
-    domain = S.domain_of(x, domains)
+    domain = dsym.domain_of(x, domains)
     if not isinstance(domain, sp.Interval):
         return None
     try:
@@ -297,7 +297,7 @@ def free_of(expr: sp.Expr, symbols, domains) -> sp.Expr | None:
     its value at an interior point.  None when that is not proved."""
     points = {}
     for s in symbols:
-        domain = S.domain_of(s, domains)
+        domain = dsym.domain_of(s, domains)
         if not isinstance(s, sp.Symbol) or not isinstance(domain, sp.Interval) \
                 or sp.simplify(sp.diff(expr, s)) != 0:
             return None

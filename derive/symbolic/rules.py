@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import symbols as S
+from derive import symbols as dsym
 from derive.errors import DeriveError
 
 
@@ -92,7 +92,7 @@ def can_vanish(a: sp.Expr, data, domains) -> bool:
     for d in data:
         if isinstance(d, sp.Symbol) and a.has(d) and a.is_polynomial(d):
             for root in sp.solve(sp.Eq(a, 0), d):
-                if S.domain_of(d, domains).contains(root) is not sp.false:
+                if dsym.domain_of(d, domains).contains(root) is not sp.false:
                     return True
     return False
 
