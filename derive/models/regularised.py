@@ -164,8 +164,11 @@ def build(name: str, likelihood: str, families: tuple[str, ...],
     if sp.simplify(split_sums(dependent - dl.scale * loss)) != 0:
         raise DeriveError(f"{name}: the parts do not add up to the negative log-posterior")  # a bug, not bad input
     lam_note = ", ".join(f"$\\lambda_{{{PENALTY_NAMES[p.family]}}} = {tex(p.weight)}$" for p in penalties)
-    steps.append(Step("loss", loss, ("divide by the likelihood's factor $%s$: " % tex(dl.scale) if dl.scale != 1
-                                     else "") + lam_note, relation="\\propto"))
+    steps.append(Step("loss", loss, "drop the constants" + (" and divide by the likelihood's factor $a = %s$" % tex(dl.scale)
+                                                            if dl.scale != 1 else "")
+                      + (r": $-\log p(w \mid D) = a\,\ell(w) + \text{const.}$" if dl.scale != 1
+                         else r": $-\log p(w \mid D) = \ell(w) + \text{const.}$") + ", the same minimisers; " + lam_note,
+                      lhs=r"\ell(w)", relation="="))
     decay = None
     if "normal" in families:
         wd = sp.Symbol("weight_decay", positive=True)

@@ -11,7 +11,7 @@ from derive.infotheory.examples import weather
 from derive.latex.emit import display_math, emit_align, text_escape
 from derive.latex.layout import SLIDE, SLIDE_BUDGET, STEPS_BUDGET, frames_of_rows, layout_rows
 from derive.latex.measure import tex_width
-from derive.publish.models_part import TITLE as MODELS_TITLE, model_steps
+from derive.publish.models_part import TITLE as MODELS_TITLE, models_frames
 from derive.publish.context import (MODE_WORDS, STATED, Context, checks_of, dataset_loss_tex, loss_tex,
                                     reference_math, title_block)
 from derive.publish.information import (INFO_SLIDE, NOT_PROVED, class_numbering_words, closed_form_blocks,
@@ -157,8 +157,7 @@ def slides(derivations: list[Derivation], ctx: Context | None = None) -> str:
     if ctx.models:
         frames.append(divider(MODELS_TITLE, "The regulariser is the negative log-prior: ridge, lasso and the elastic "
                               "net are MAP estimates, with each weight derived from the scales."))
-        for title, steps in model_steps():
-            frames += _frames(text_escape(title), steps, ctx.config)
+        frames += models_frames()
     frames.append(closing_frame(derivations, ctx))
     return (SLIDES_PREAMBLE + title_block(ctx) + "\\begin{document}\n\n" + "\n\n".join(frames)
             + "\n\n\\end{document}\n")
