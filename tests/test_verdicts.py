@@ -373,3 +373,24 @@ def test_every_reference_is_proved_or_visibly_only_checked_numerically():
     for name, n in NUMERICAL_ONLY:
         c = check(name)[n]
         assert c.ok and not c.proved and c.verdict.holds is None and c.verdict.evidence.points >= 8
+
+
+# --------------------------------------------------------------------------- points out of the probe's range
+
+
+def test_a_point_whose_exponential_no_digits_can_hold_is_skipped_not_undefined():
+    """exp(-(|y - mu|/alpha)^beta) at a sampled point with beta ~ 5e5 is exp(-10^(10^6)): mpmath
+    would take minutes on it.  Such a point is skipped (neither side known there), so the check
+    still ends, and the pair (the generalised Gaussian's NLL expanded) is proved."""
+    from derive.equivalence.probe import _exp, _pow, _OutOfRange
+
+    with pytest.raises(_OutOfRange):
+        _exp(sp.Float("-1e200"))
+    with pytest.raises(_OutOfRange):
+        _pow(1723, 471188 * 10**95)
+    assert _exp(2) == pytest.approx(7.38905609893065)
+    a = parse_latex(r"- \log\left(\frac{1}{2 \alpha \Gamma\left(1 + \frac{1}{\beta}\right)} "
+                    r"\exp\left(- \left(\frac{|y - \mu|}{\alpha}\right)^{\beta}\right)\right)")
+    b = parse_latex(r"\left(\frac{|y - \mu|}{\alpha}\right)^{\beta} + \log\left(2 \alpha \Gamma\left(1 + \frac{1}{\beta}\right)\right)")
+    verdict = equivalent(a, b, assume={"alpha": "positive", "beta": "positive"}, timeout=30)
+    assert verdict.holds is True and not verdict.numerical

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterator
 import mpmath
 import sympy as sp
 from sympy.core.function import AppliedUndef
+from sympy.printing.pycode import MpmathPrinter
 
 from derive.equivalence.domains import inside
 from derive.equivalence.exact import UNDEFINED, differ, exact_values, textbook
@@ -146,15 +147,52 @@ def compile_at(problem: Problem, sizes: dict[sp.Symbol, int]) -> Compiled:
         if isinstance(atom, sp.Indexed):
             return Var(str(atom), problem.domain(atom), name_of(atom) in problem.params, atom, special=points)
         call = arguments.get(s)
-        call = call and (call[0], sp.lambdify(symbols, list(call[1]), modules="mpmath", docstring_limit=0))
+        call = call and (call[0], _lambdify(symbols, list(call[1])))
         return Var(str(atom), sp.S.Reals, not free_of(atom, problem.params), atom, call, points)
 
     try:
-        fa, fb = (sp.lambdify(symbols, e, modules="mpmath", docstring_limit=0) for e in exprs)
+        fa, fb = (_lambdify(symbols, e) for e in exprs)
         variables = tuple(variable(s) for s in symbols)
     except Exception as exc:  # a function with no mpmath counterpart
         return Compiled((), None, None, f"cannot evaluate: {exc}")
     return Compiled(variables, fa, fb, refutable=refutable)
+
+
+#: mpmath computes exp(x) exactly for any x, and takes minutes (its ln 2 to as many bits as
+#: x has digits) once |x| passes about 1e1000, which nested powers at a sampled point reach
+#: (exp(-(|y - mu| / alpha)^beta)); up to 1e100 it takes a millisecond.  Past this bound a
+#: point is outside the probe's reach.
+_HUGE = mpmath.mpf("1e100")
+
+
+def _exp(x):
+    """mpmath's exp, refusing an argument whose result no 60-digit comparison can use."""
+    if abs(mpmath.re(x)) > _HUGE:
+        raise _OutOfRange(f"exp of {mpmath.nstr(x, 5)}")
+    return mpmath.exp(x)
+
+
+def _pow(base, exponent):
+    """``base ** exponent``, refused (like :func:`_exp`) when its log would pass the bound."""
+    if exponent != 0 and base != 0 and abs(exponent) * abs(mpmath.log(abs(base))) > _HUGE:
+        raise _OutOfRange("a power")
+    return base ** exponent
+
+
+class _GuardedPrinter(MpmathPrinter):
+    """SymPy's mpmath printer with powers through :func:`_pow` (square roots stay sqrt)."""
+
+    def _print_Pow(self, expr, rational=False):
+        if expr.exp == sp.S.Half or expr.exp == -sp.S.Half or expr.exp.is_Integer and abs(expr.exp) <= 64:
+            return super()._print_Pow(expr, rational=rational)
+        return f"_pow({self._print(expr.base)}, {self._print(expr.exp)})"
+
+
+def _lambdify(symbols, expr) -> Callable:
+    """``expr`` as an mpmath function of ``symbols``, its exponentials and powers guarded."""
+    return sp.lambdify(symbols, expr, modules=[{"exp": _exp, "_pow": _pow}, "mpmath"],
+                       printer=_GuardedPrinter({"fully_qualified_modules": False, "inline": True,
+                                                "allow_unknown_functions": True}), docstring_limit=0)
 
 
 # --------------------------------------------------------------------------- drawing points
@@ -259,10 +297,17 @@ def _as_real(value: Any) -> mpmath.mpf | None:
     return value if mpmath.isfinite(value) else None
 
 
+class _OutOfRange(OverflowError):
+    """A value too large for the probe (see :func:`_exp`): the point is skipped, not undefined."""
+
+
 def _real(f: Callable, args: list) -> mpmath.mpf | list | None:
-    """f(*args) when it is real and finite (every entry, for a list), else None."""
+    """f(*args) when it is real and finite (every entry, for a list), else None; raises
+    :class:`_OutOfRange` when the point is out of the probe's range."""
     try:
         value = f(*args)
+    except _OutOfRange:
+        raise
     except Exception:  # outside the domain of some function
         return None
     if isinstance(value, list):
@@ -355,9 +400,12 @@ class Prober:
                     setting[var.name] = value
             values.append(value if var.is_param else setting[var.name])
         args = [mpmath.mpf(v.p) / v.q for v in values]
-        if not _share_calls(compiled.variables, values, args):
+        try:
+            if not _share_calls(compiled.variables, values, args):
+                return None
+            va, vb = (_real(f, args) for f in (compiled.fa, compiled.fb))
+        except _OutOfRange:  # neither side is known there: not a point of disagreement
             return None
-        va, vb = (_real(f, args) for f in (compiled.fa, compiled.fb))
         if va is None and vb is None:
             return None
         point = Point(sizes, dict(zip(compiled.variables, values)), va, vb)
