@@ -163,7 +163,7 @@ def point(d, rng):
     values = {}
     domains = {str(getattr(k, "label", k)): v for k, v in d.assumption.domains.items()}
     atoms = d.nll.free_symbols | {a.label for a in d.nll.atoms(sp.IndexedBase)}
-    for atom in atoms:
+    for atom in sorted(atoms, key=str):  # in a fixed order: the draws must not depend on hashing
         name = str(atom)
         if name in ("K", "d"):
             continue
