@@ -121,6 +121,34 @@ def test_a_directive_holds_from_its_line_on(tmp_path):
     assert steps[0].status != "proved"  # x, z real: log(xz) = log x + log z fails for x, z < 0
 
 
+def test_reset_drops_the_directives_before_it(tmp_path):
+    chain = "\\begin{align*}\n\\log(xz) &= \\log x + \\log z\n\\end{align*}\n"
+    path = write(tmp_path, "a.tex", "% derive: assume x > 0, z > 0\n" + chain + "% derive: reset\n" + chain
+                 + "% derive: reset, assume x > 0, z > 0\n" + chain)
+    statuses = [s.status for s in verify_file(path, SLOW).steps]
+    assert statuses[0] == statuses[2] == "proved" and statuses[1] != "proved"
+
+
+def test_several_names_for_one_formula_define_each(tmp_path):
+    """``L(yhat) = p(y | yhat) &= formula``: both names stand for the formula, so a later row in
+    either is checked, not "p occurs on one side only"."""
+    text = ("% derive: assume 0 < yhat < 1\n\\begin{align*}\n"
+            "\\mathcal{L}(\\hat{y}) = p(y \\mid \\hat{y}) &= \\hat{y}^{y} (1 - \\hat{y})^{1 - y} \\\\\n"
+            "-\\log \\mathcal{L}(\\hat{y}) &= -y \\log \\hat{y} - (1 - y) \\log(1 - \\hat{y}) \\\\\n"
+            "-\\log p(y \\mid \\hat{y}) &= -y \\log \\hat{y} - (1 - y) \\log(1 - \\hat{y})\n\\end{align*}\n")
+    steps = verify_file(write(tmp_path, "a.tex", text), SLOW).steps
+    assert [(s.line, s.status) for s in steps] == [(3, "definition"), (3, "definition"), (4, "proved"), (5, "proved")]
+
+
+def test_a_markdown_row_that_opens_with_words_is_a_note():
+    """KaTeX has no \\intertext: a row ``&\\text{drop the constants ... a = 2} \\\\`` is a note, and
+    the next ``&= ...`` continues the formula before it."""
+    rows = split_rows("a &= b \\\\\n&\\text{drop the factor } c = 2 \\text{: the same minimisers} \\\\\n &= d \\\\\n"
+                      "\\text{KL}(p) &= e")
+    assert [[m.latex.strip() for m in r.members] for r in rows] == [["a", "b"], ["", "d"], ["\\text{KL}(p)", "e"]]
+    assert rows[1].notes == ["\\text{drop the factor } c = 2 \\text{: the same minimisers}"]  # the next row's
+
+
 def test_derive_toml_beside_the_file(tmp_path):
     write(tmp_path, "derive.toml", "[verify]\nassume = ['a > 0', 'b > 0']\n")
     path = write(tmp_path, "a.md", "$$\n\\log(ab) &= \\log a + \\log b\n$$\n")

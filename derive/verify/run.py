@@ -29,6 +29,8 @@ __all__ = ["FileReport", "StepReport", "verify_file", "verify_files"]
 _PROSE_WORDS = frozenset({"at", "and", "for", "if", "where", "since", "so", "with", "when", "hence", "thus", "by", "as",
                           "otherwise", "i.e.", "e.g.", "s.t.", "st", "for all", "let"})
 _CONSTANT_IN = re.compile(r"const(?:ant)?\.?(?:\\\s|\\,|\s)*in\b\s*\}?\s*\$?(.+?)\$?\s*$")
+_RESET = re.compile(r"\s*reset\b\s*,?")  # ``% derive: reset, assume ...``: only what follows holds
+_NAMING = ("=", "define", "equiv")  # the relations by which a label names a formula
 _RELATION_TEXT = {"=": "=", "define": ":=", "equiv": "\\equiv", "approx": "\\approx", "propto": "\\propto",
                   "le": "\\le", "lt": "<", "ge": "\\ge", "gt": ">", "neq": "\\neq", "sim": "\\sim", "in": "\\in"}
 
@@ -125,7 +127,12 @@ class _Walker:
         for d in self.directives:
             if ((d.cell or 0), d.line) <= ((display.cell or 0), display.line):
                 where = f"{self.path}:{d.line}" if d.cell is None else f"{self.path}:cell {d.cell}:{d.line}"
-                settings = settings.with_directive(d.text, where)
+                text = d.text
+                reset = _RESET.match(text)
+                if reset:  # a new section: the earlier directives no longer hold
+                    settings, text = self.base, text[reset.end():]
+                if text.strip():
+                    settings = settings.with_directive(text, where)
         return settings
 
     def record(self, display, left: _Read, kind: str, right: _Read, outcome: Outcome, settings: Settings) -> None:
@@ -216,13 +223,20 @@ class _Walker:
             return
         aside = False
         if steps and not row.continues and members[0].expr is not None and is_label(members[0].expr):
-            label, kind, value = steps.pop(0)
-            if kind in ("=", "define", "equiv") and value.expr is not None:
-                self.book.define(label.expr, value.expr)
-                aside = self._is_aside(label.expr) and len(members) == 2
-            outcome = Outcome("definition", "", "names the formula after it") if value.expr is not None \
-                else Outcome("unread", "", value.why)
-            self.record(display, label, kind, value, outcome, settings)
+            # ``L(yhat) = p(y | yhat) = formula``: every label before the first formula names it
+            names = 1
+            while names < len(steps) and steps[names - 1][1] in _NAMING and members[names].expr is not None \
+                    and is_label(members[names].expr):
+                names += 1
+            value = members[names]
+            for label, kind, _ in steps[:names]:
+                if kind in _NAMING and value.expr is not None:
+                    self.book.define(label.expr, value.expr)
+                outcome = Outcome("definition", "", "names the formula after it") if value.expr is not None \
+                    else Outcome("unread", "", value.why)
+                self.record(display, label, kind, value, outcome, settings)
+            aside = names == 1 and len(members) == 2 and self._is_aside(members[0].expr)
+            del steps[:names]
         for left, kind, right in steps:
             self.step(display, left, kind, right, settings)
         if not aside:

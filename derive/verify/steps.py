@@ -1,7 +1,8 @@
 """Split a display into rows, and a row into members joined by relations.
 
 A row ends at a depth-0 ``\\\\``.  In a row, ``&&`` starts a note (``&& \\text{by Bayes}``),
-single ``&`` marks are alignment and vanish, ``\\intertext{...}`` is a note, and the layout
+single ``&`` marks are alignment and vanish, ``\\intertext{...}`` is a note (so is a row that opens
+with words, ``&\\text{drop the constants ...}``, Markdown's stand-in for it), and the layout
 commands (``\\label``, ``\\tag``, ``\\nonumber``, ``\\MoveEqLeft``, beamer's
 ``\\visible<2->{...}``, ``\\underbrace{x}_{...}`` kept as ``x``, ``\\boxed``) are removed.  The
 rest is split at depth-0 relation symbols: ``a = b \\propto c`` has members a, b, c.  A row whose
@@ -40,6 +41,9 @@ _DROP = ("nonumber", "notag", "pause", "displaystyle", "textstyle", "allowdispla
          "begin{aligned}", "end{aligned}", "begin{split}", "end{split}", "begin{gathered}", "end{gathered}")
 #: Wrappers whose argument is kept: \visible<2->{x} -> x, \underbrace{x}_{note} -> x.
 _UNWRAP_OVERLAY = ("visible", "only", "uncover", "onslide", "alert", "invisible")
+#: A row that opens with words (``&\text{the log of a product ...}``): a note, not a formula.
+#: Words mean a space inside the braces; ``\text{KL}(P \| Q) = ...`` is a formula.
+_PROSE_LEAD = re.compile(r"^\s*&?\s*\\(?:text|textrm|mbox)\s*\{(?:[^{}]*\s[^{}]*|[^{}]*\$[^{}]*)\}")
 _CONST_WORD = r"(?:\\(?:text|mathrm|textrm|operatorname)\s*\{\s*(?:const\.?|constant|cst\.?)[^{}]*\}|\\const\b)"
 
 
@@ -244,16 +248,21 @@ def _drop_notes(cleaned: str, pieces: list[tuple[str, int]], notes: list[str]) -
 def split_rows(body: str) -> list[Row]:
     """The rows of a display body (see the module docstring); empty rows are dropped."""
     rows = []
+    pending: list[str] = []  # notes on rows of their own, given to the row after them
     for row_text, row_offset in _lines(body):
-        notes: list[str] = []
+        notes, pending = pending, []
         row_text = re.sub(r"^\*?\s*\[[-0-9.\s]*[a-z]{2}\]", lambda m: " " * len(m.group(0)), row_text)
         cleaned = _clean(row_text, notes)
+        if _PROSE_LEAD.match(cleaned):  # '&\text{drop the constants ...}': Markdown's \intertext
+            pending = notes + [cleaned.strip().lstrip("&").strip()]
+            continue
         pieces = _split_depth0(cleaned, "&", _BRACES)
         # '&&' leaves an empty piece; everything after the first empty piece that follows
         # formula text is a note (align's annotation column).
         text = _drop_notes(cleaned, pieces, notes)
         text = _strip_trailing(text)
         if not text.strip():
+            pending = notes
             continue
         members, relations = _relation_split(text, row_offset)
         for member in members:
