@@ -250,14 +250,20 @@ def run(assumption: Assumption) -> Derivation:
     i, n = dsym.i, dsym.n
     nll_i = per_example(nll, a, i)
     sum_nll = split_sums(sp.Sum(nll_i, (i, 1, n)))
-    steps.append(Step("dataset", sp.Sum(nll_i, (i, 1, n)),
-                      "i.i.d. examples: the log of the product is the sum of the logs",
-                      lhs=f"-\\log \\prod_{{i=1}}^{{n}} p({_per_example_tex(a.data)} \\mid {_per_example_tex(a.params)})"))
+    example = f"{_per_example_tex(a.data)} \\mid {_per_example_tex(a.params)}"
+    if a.expected_data:  # each example's NLL is an expectation over its soft target, not -log p(y_i)
+        total = f"\\sum_{{i=1}}^{{n}} \\mathbb{{E}}_{{y'_i \\sim t_i}}[-\\log p(y'_i \\mid {_per_example_tex(a.params)})]"
+        total_lhs, mean_lhs = total, f"\\frac{{1}}{{n}} {total}"
+        iid = "i.i.d. examples: their expected NLLs add"
+    else:
+        iid = "i.i.d. examples: the log of the product is the sum of the logs"
+        total_lhs = f"-\\log \\prod_{{i=1}}^{{n}} p({example})"
+        mean_lhs = f"-\\frac{{1}}{{n}} \\log \\prod_{{i=1}}^{{n}} p({example})"
+    steps.append(Step("dataset", sp.Sum(nll_i, (i, 1, n)), iid, lhs=total_lhs))
     dataset_nll = sum_nll / n
     steps.append(Step("cross_entropy", sp.Sum(nll_i, (i, 1, n)) / n,
                       "the mean NLL is the cross-entropy of the data's empirical distribution with the model",
-                      lhs=f"-\\frac{{1}}{{n}} \\log \\prod_{{i=1}}^{{n}} p({_per_example_tex(a.data)} \\mid "
-                          f"{_per_example_tex(a.params)})"))
+                      lhs=mean_lhs))
     dataset_loss = sp.Sum(per_example(loss, a, i), (i, 1, n)) / n
     steps.append(Step("dataset_loss", dataset_loss, "the same constants and factor dropped: " + a.loss_name,
                       lhs="\\bar{\\ell}"))

@@ -228,6 +228,18 @@ def test_steps_repeating_an_expression_are_merged():
         ("a", r"\mathcal{L} = p(x)", "density; likelihood"), ("d", None, "expand; constants")]
 
 
+def test_two_steps_under_one_name_with_one_expression_are_one_row():
+    """Two framework functions with the same relation (mse_loss, mean_squared_error): one row
+    whose note names both, not ``-log p = -log p = ...``."""
+    from derive.latex.layout import merge_repeats
+    from derive.steps import Step
+
+    f = sp.Symbol("f")
+    nll = r"-\log p(y \mid \hat{y})"
+    merged = merge_repeats([Step("peer", 2 * f, "$f$ = a", lhs=nll), Step("peer", 2 * f, "$f$ = b", lhs=nll)])
+    assert [(s.lhs, s.note) for s in merged] == [(nll, "$f$ = a; $f$ = b")]
+
+
 def test_a_factor_written_as_the_argument_of_its_log():
     p = sp.Symbol("p", positive=True)
     entropy = (p - 1) * sp.log(1 - p) - p * sp.log(p)  # SymPy's form of the Bernoulli entropy

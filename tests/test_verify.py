@@ -144,7 +144,7 @@ def test_a_markdown_row_that_opens_with_words_is_a_note():
     """KaTeX has no \\intertext: a row ``&\\text{drop the constants ... a = 2} \\\\`` is a note, and
     the next ``&= ...`` continues the formula before it."""
     rows = split_rows("a &= b \\\\\n&\\text{drop the factor } c = 2 \\text{: the same minimisers} \\\\\n &= d \\\\\n"
-                      "\\text{KL}(p) &= e")
+                      "&\\text{KL}(p) = e")
     assert [[m.latex.strip() for m in r.members] for r in rows] == [["a", "b"], ["", "d"], ["\\text{KL}(p)", "e"]]
     assert rows[1].notes == ["\\text{drop the factor } c = 2 \\text{: the same minimisers}"]  # the next row's
 

@@ -204,7 +204,7 @@ def merge_repeats(steps) -> list[Step]:
     - a step repeating the row above with nothing dropped and no left side of its own (a
       no-op "drop the constants") is not shown;
     - a step naming the row above's expression anew (``L(mu)`` after ``p(y | mu)``) joins
-      it: ``L(mu) = p(y | mu) = ...``;
+      it: ``L(mu) = p(y | mu) = ...``; under the same name, only the notes join;
     - a step that only puts the constants of the row above under a brace replaces it, with
       both justifications.
     """
@@ -215,8 +215,8 @@ def merge_repeats(steps) -> list[Step]:
         if repeat and not step.dropped and not step.lhs:
             continue
         if repeat and step.lhs and above.lhs and not step.dropped and not above.dropped:
-            shown[-1] = dataclasses.replace(above, lhs=f"{step.lhs} = {above.lhs}",
-                                            note=_joined_notes(above.note, step.note))
+            lhs = above.lhs if step.lhs == above.lhs else f"{step.lhs} = {above.lhs}"
+            shown[-1] = dataclasses.replace(above, lhs=lhs, note=_joined_notes(above.note, step.note))
             continue
         if repeat and step.dropped and not above.dropped and not step.lhs:
             shown[-1] = dataclasses.replace(step, lhs=above.lhs, relation=above.relation,

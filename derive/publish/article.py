@@ -14,8 +14,9 @@ from derive.latex.emit import display_math, emit_align, text_escape
 from derive.latex.layout import ARTICLE, Layout, layout_rows, log_notation
 from derive.latex.measure import tex_width
 from derive.publish.models_part import models_article
-from derive.publish.context import (INTRO, PEERS_ARTICLE, STATED, Context, checks_of, dataset_loss_tex, loss_tex,
-                                    reference_label, reference_math, reference_words, target_tex)
+from derive.publish.context import (INTRO, PEERS_ARTICLE, RESET, STATED, Context, checks_of, dataset_loss_tex,
+                                    loss_tex, reference_label, reference_math, reference_words, target_tex,
+                                    verify_directive)
 from derive.publish.information import (BLOCK_HEADINGS, INFO_ARTICLE, INFO_INTRO, NOT_PROVED, PROVED,
                                         closed_form_blocks, closed_words, infinite_words, info_rows, tabular,
                                         true_class_math, true_class_words, weather_display, weather_table_rows,
@@ -95,6 +96,7 @@ def article_section(d: Derivation, ctx: Context | None = None) -> str:
     parts = [
         r"\section{%s}\label{sec:%s}" % (text_escape(a.title), a.name),
         _assumption_paragraph(ctx, d),
+        "% derive: " + verify_directive(ctx, d),
         emit_align(rows, ARTICLE),
         "The loss per example (boxed), and its mean over the $n$ examples:",
         result,
@@ -141,8 +143,8 @@ def article(derivations: list[Derivation], ctx: Context | None = None) -> str:
         + f"{INTRO}\n\n"
         + (f"{overview}\n\n" if overview else "")
         + f"{body}\n\n"
-        + (f"{information_section(ctx.config)}\n\n" if ctx.info else "")
-        + (f"{models_article()}\n\n" if ctx.models else "")
+        + (f"{RESET}\n{information_section(ctx.config)}\n\n" if ctx.info else "")
+        + (f"{RESET}\n{models_article()}\n\n" if ctx.models else "")
         + "\\end{document}\n"
     )
 

@@ -19,7 +19,9 @@ from derive.latex.layout import ARTICLE, log_notation
 from derive.latex.emit import text_escape
 from derive.latex.printer import TextbookPrinter
 
-STATED = ("assumption",)  # steps whose note the documents say in their own words
+STATED = ("assumption",)
+#: Before a part with its own notation (information, priors): no derivation's assumptions in force.
+RESET = "% derive: reset"  # steps whose note the documents say in their own words
 PEERS_ARTICLE = dataclasses.replace(ARTICLE, width=36.0)  # code names in the notes run wide
 
 MODE_WORDS = {
@@ -63,6 +65,43 @@ class Context:
     def fragment(self, tex: str) -> str:
         """A hand-written LaTeX fragment in the configured log notation."""
         return log_notation(tex, self.config)
+
+
+def _condition(name: str, domain: sp.Set) -> str | None:
+    """A domain as a ``derive verify`` assumption on ``name`` (LaTeX): the domain itself, or one
+    that holds it (counts 0, 1, 2, ... as ``>= 0``), so a step proved there holds on the domain;
+    None when the directive has no word for it (a finite set of labels, a closed interval)."""
+    if domain == sp.Reals:
+        return f"{name} real"
+    if domain == sp.Naturals:
+        return f"{name} size"
+    if domain == sp.Integers:
+        return f"{name} integer"
+    if domain == sp.Naturals0 or isinstance(domain, sp.Range) and domain.inf >= 0:
+        return f"{name} >= 0"  # one word per name: the counts' wider domain; a proof there holds on it
+    if isinstance(domain, sp.Interval) and domain.inf == 0 and domain.sup == sp.oo:
+        return f"{name} > 0" if domain.left_open else f"{name} >= 0"
+    if isinstance(domain, sp.Interval) and domain.left_open and domain.right_open \
+            and domain.inf.is_Rational and domain.sup.is_Rational:
+        return f"{domain.inf} < {name} < {domain.sup}"
+    return None
+
+
+def verify_directive(ctx: Context, d: Derivation) -> str:
+    """What the derivation's steps assume, as a ``derive verify`` directive (the text after
+    ``derive:``): ``reset, assume \\sigma > 0, \\hat{y} real, params \\hat{y}``.  The documents
+    state it in a comment before the steps, so that ``derive verify`` checks them under the
+    entry's own domains, not under "every symbol is any real number"."""
+    conditions = []
+    sizes = {limit[2] for s in d.nll.atoms(sp.Sum) for limit in s.limits}  # d in sum_{j=1}^{d}: a size
+    for atom, domain in sorted(d.assumption.domains.items(), key=lambda item: str(item[0])):
+        name = ctx.latex(sp.Symbol(str(getattr(atom, "label", atom))))
+        condition = f"{name} size" if atom in sizes else _condition(name, domain)
+        if condition:
+            conditions.append(condition)
+    params = [ctx.latex(sp.Symbol(str(getattr(p, "label", p)))) for p in d.params]
+    return ", ".join(["reset"] + (["assume " + ", ".join(conditions)] if conditions else [])
+                     + (["params " + ", ".join(params)] if params else []))
 
 
 def title_block(ctx: Context) -> str:

@@ -11,8 +11,8 @@ from derive.infotheory.examples import weather
 from derive.latex.emit import emit_align
 from derive.latex.layout import MARKDOWN, layout_rows, log_notation
 from derive.publish.models_part import models_markdown
-from derive.publish.context import (INTRO, STATED, Context, checks_of, dataset_loss_tex, loss_tex, reference_math,
-                                    reference_words)
+from derive.publish.context import (INTRO, STATED, Context, checks_of, dataset_loss_tex, loss_tex,
+                                    reference_math, reference_words, verify_directive)
 from derive.publish.information import (BLOCK_HEADINGS, INFO_INTRO, NOT_PROVED, PROVED, closed_form_blocks,
                                         closed_words, infinite_words, info_rows, true_class_math, true_class_words,
                                         weather_display, weather_table_rows, weather_words, WEATHER_HEAD)
@@ -40,6 +40,7 @@ def markdown(derivations: list[Derivation], ctx: Context | None = None) -> str:
         parts += [f"## {a.title}", "",
                   f"{ctx.fragment(a.words)} In symbols, ${ctx.fragment(a.statement)}$. "
                   f"The loss this gives is the {a.loss_name}.", "",
+                  f"<!-- derive: {verify_directive(ctx, d)} -->",
                   "$$", emit_align(rows, MARKDOWN, environment="aligned"), "$$", "",
                   "The loss per example, and its mean over the $n$ examples:", "",
                   "$$", r"\boxed{%s} \qquad %s" % (loss_tex(ctx, d), dataset_loss_tex(ctx, d)), "$$", ""]
@@ -59,9 +60,9 @@ def markdown(derivations: list[Derivation], ctx: Context | None = None) -> str:
         elif fig is not None and fig.note:
             parts += [f"*No figure: {fig.note}.*", ""]
     if ctx.info:
-        parts += [information_markdown(ctx.config)]
+        parts += ["<!-- derive: reset -->", information_markdown(ctx.config)]
     if ctx.models:
-        parts += [models_markdown()]
+        parts += ["<!-- derive: reset -->", models_markdown()]
     return "\n".join(parts)
 
 

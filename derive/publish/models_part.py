@@ -20,6 +20,7 @@ from dataclasses import replace
 
 import sympy as sp
 
+from derive import symbols as dsym
 from derive.latex.emit import render_steps, text_escape
 from derive.latex.layout import ARTICLE, MARKDOWN, SLIDE
 from derive.latex.render import latex
@@ -55,9 +56,9 @@ def _conjugate_rows() -> list[tuple[str, str, str, str]]:
         c = conjugate(name)
         if isinstance(c, Conjugate):
             post = ", ".join(f"{latex(sp.Symbol(k))}' = {latex(v)}" for k, v in c.posterior.items())
-            rows.append((name.replace("_", "-"), post, latex(c.mean), latex(c.map)))
-        else:
-            rows.append((name.replace("_", "-"), "", latex(c.mean), latex(c.map)))
+        else:  # the Dirichlet: one parameter per class
+            post = f"\\alpha'_{{k}} = {latex(c.posterior_alpha)}"
+        rows.append((name.replace("_", "-"), post, latex(c.mean), latex(c.map)))
     return rows
 
 
@@ -113,8 +114,8 @@ def models_catalog() -> list[dict]:
         m = model(name)
         records.append({
             "name": name, "title": entry.title, "likelihood": entry.likelihood, "priors": list(entry.families),
-            "loss": {"srepr": sp.srepr(m.loss), "latex": latex(m.loss)},
-            "weights": {fam: {"srepr": sp.srepr(v), "latex": latex(v)} for fam, v in m.weights.items()},
+            "loss": {"srepr": dsym.srepr(m.loss), "latex": latex(m.loss)},
+            "weights": {fam: {"srepr": dsym.srepr(v), "latex": latex(v)} for fam, v in m.weights.items()},
             "weight_decay": None if m.weight_decay is None else latex(m.weight_decay),
             "checks": [{"latex": tex, "target": target, "holds": v.holds, "numerical": v.numerical}
                        for tex, target, v in check(name)],

@@ -12,8 +12,8 @@ from derive.latex.emit import display_math, emit_align, text_escape
 from derive.latex.layout import SLIDE, SLIDE_BUDGET, STEPS_BUDGET, frames_of_rows, layout_rows
 from derive.latex.measure import tex_width
 from derive.publish.models_part import TITLE as MODELS_TITLE, models_frames
-from derive.publish.context import (MODE_WORDS, STATED, Context, checks_of, dataset_loss_tex, loss_tex,
-                                    reference_math, title_block)
+from derive.publish.context import (MODE_WORDS, RESET, STATED, Context, checks_of, dataset_loss_tex, loss_tex,
+                                    reference_math, title_block, verify_directive)
 from derive.publish.information import (INFO_SLIDE, NOT_PROVED, class_numbering_words, closed_form_blocks,
                                         info_rows, tabular,
                                         true_class_math, weather_display, weather_table_rows, WEATHER_HEAD)
@@ -34,6 +34,7 @@ def slide_frames(d: Derivation, ctx: Context | None = None) -> list[str]:
         suffix = f" ({index + 1}/{len(groups)})" if len(groups) > 1 else ""
         # \small as a declaration: a brace group opening a frame takes the title's colour.
         frames.append("\n".join([
+            *([f"% derive: {verify_directive(ctx, d)}"] if index == 0 else []),
             r"\begin{frame}{%s%s}" % (title, suffix), r"\small",
             emit_align(group, SLIDE, overlays=list(range(1, len(group) + 1))), r"\end{frame}"]))
 
@@ -150,12 +151,12 @@ def slides(derivations: list[Derivation], ctx: Context | None = None) -> str:
         frames += slide_frames(d, ctx)
     frames += summary_frames(derivations, ctx)
     if ctx.info:
-        frames.append(divider("Entropy, cross-entropy and KL divergence",
+        frames.append(RESET + "\n" + divider("Entropy, cross-entropy and KL divergence",
                               "Worked examples in bits and nats, the identities that make the cross-entropy "
                               "the loss to minimise (each proved by SymPy, step by step), and closed forms."))
         frames += information_frames(ctx.config)
     if ctx.models:
-        frames.append(divider(MODELS_TITLE, "The regulariser is the negative log-prior: ridge, lasso and the elastic "
+        frames.append(RESET + "\n" + divider(MODELS_TITLE, "The regulariser is the negative log-prior: ridge, lasso and the elastic "
                               "net are MAP estimates, with each weight derived from the scales."))
         frames += models_frames()
     frames.append(closing_frame(derivations, ctx))

@@ -41,9 +41,10 @@ _DROP = ("nonumber", "notag", "pause", "displaystyle", "textstyle", "allowdispla
          "begin{aligned}", "end{aligned}", "begin{split}", "end{split}", "begin{gathered}", "end{gathered}")
 #: Wrappers whose argument is kept: \visible<2->{x} -> x, \underbrace{x}_{note} -> x.
 _UNWRAP_OVERLAY = ("visible", "only", "uncover", "onslide", "alert", "invisible")
-#: A row that opens with words (``&\text{the log of a product ...}``): a note, not a formula.
-#: Words mean a space inside the braces; ``\text{KL}(P \| Q) = ...`` is a formula.
-_PROSE_LEAD = re.compile(r"^\s*&?\s*\\(?:text|textrm|mbox)\s*\{(?:[^{}]*\s[^{}]*|[^{}]*\$[^{}]*)\}")
+#: A row that opens with words in the relation column (``&\text{the log of a product ...}``):
+#: a note, not a formula.  Words mean a space inside the braces (``&\text{KL}(P \| Q) = ...`` is a
+#: formula); a row with a left side (``\text{at } y = 1 &= x``) is a formula holding words (unread).
+_PROSE_LEAD = re.compile(r"^\s*&\s*\\(?:text|textrm|mbox)\s*\{(?:[^{}]*\s[^{}]*|[^{}]*\$[^{}]*)\}")
 _CONST_WORD = r"(?:\\(?:text|mathrm|textrm|operatorname)\s*\{\s*(?:const\.?|constant|cst\.?)[^{}]*\}|\\const\b)"
 
 
