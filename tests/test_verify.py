@@ -149,6 +149,13 @@ def test_a_markdown_row_that_opens_with_words_is_a_note():
     assert rows[1].notes == ["\\text{drop the factor } c = 2 \\text{: the same minimisers}"]  # the next row's
 
 
+def test_a_left_side_on_a_row_of_its_own_joins_the_row_that_continues_it():
+    rows = split_rows("\\MoveEqLeft[2] \\bar{\\ell} \\\\\n &= \\frac{1}{n} \\sum_{i=1}^{n} x_i \\\\\n &= y")
+    assert [[m.latex.strip() for m in r.members] for r in rows] == [["\\bar{\\ell}", "\\frac{1}{n} \\sum_{i=1}^{n} x_i"],
+                                                                   ["", "y"]]
+    assert rows[0].relations == ["="]
+
+
 def test_derive_toml_beside_the_file(tmp_path):
     write(tmp_path, "derive.toml", "[verify]\nassume = ['a > 0', 'b > 0']\n")
     path = write(tmp_path, "a.md", "$$\n\\log(ab) &= \\log a + \\log b\n$$\n")

@@ -269,4 +269,18 @@ def split_rows(body: str) -> list[Row]:
         for member in members:
             member.latex, member.up_to_constant = _mark_constant(member.latex)
         rows.append(Row(members, relations, row_offset, notes))
-    return rows
+    return _join_lone_left_sides(rows)
+
+
+def _join_lone_left_sides(rows: list[Row]) -> list[Row]:
+    """A left side on a row of its own (``\\MoveEqLeft \\bar{\\ell} \\\\ &= ...``) and the row that
+    continues it are one row: ``\\bar{\\ell} = ...``."""
+    joined: list[Row] = []
+    for row in rows:
+        before = joined[-1] if joined else None
+        if before is not None and row.continues and not before.relations and not before.continues:
+            joined[-1] = Row([before.members[0], *row.members[1:]], row.relations, before.offset,
+                             before.notes + row.notes)
+        else:
+            joined.append(row)
+    return joined
