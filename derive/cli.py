@@ -366,9 +366,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--softplus", action="store_true", help="write log(1 + e^z) as softplus(z)")
     b.add_argument("--pdf", action="store_true", help="compile the LaTeX documents with latexmk")
     b.add_argument("--force", action="store_true", help="overwrite files in --out that derive did not write")
-    b.add_argument("-j", "--jobs", type=int, default=1, help="processes for the entries (default: 1, the "
-                   "reference build; a SymPy form can depend on what a process derived before, so N > 1 may "
-                   "print an equal formula differently)")
+    b.add_argument("-j", "--jobs", type=int, default=None, help="processes for the entries (default: the cores; "
+                   "every N writes the same bytes)")
     b.add_argument("--no-cache", action="store_true", help="compute everything; read and write no cache")
     b.set_defaults(func=cmd_build)
 

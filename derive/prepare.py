@@ -56,8 +56,17 @@ def compute_figure(d: Derivation) -> Figure:
 
 
 def compute(name: str, figure: bool) -> tuple[Entry, Figure | None]:
+    """The entry and its figure, as they read after a trip through pickle.  Unpickling rebuilds
+    every SymPy node through its constructor, which re-evaluates a node the engine built
+    unevaluated (``log((1 - erf)/2)`` comes back as ``log(1/2 - erf/2)``); a worker's result and
+    a cached record make that trip, so the in-process build makes it too, and all three write the
+    same bytes."""
     entry = compute_entry(name)
-    return entry, compute_figure(entry.derivation) if figure else None
+    result = entry, compute_figure(entry.derivation) if figure else None
+    try:
+        return pickle.loads(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:  # noqa: BLE001  (cannot be pickled: neither a worker nor the cache takes it)
+        return result
 
 
 def compute_in_worker(name: str, figure: bool) -> tuple[str, object]:
