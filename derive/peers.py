@@ -71,6 +71,10 @@ def peer(entry: str, function: str, call: str, condition: str = ""):
     return register
 
 
+#: The clamps the frameworks apply, where their value leaves the formula (a peer's condition).
+TORCH_BCE_CLAMP = "torch clamps each log at -100: equal while yhat and 1 - yhat exceed exp(-100)"
+SK_LOG_LOSS_CLIP = "scikit-learn clips yhat to [eps, 1 - eps], eps the float64 machine epsilon: equal inside"
+
 TORCH = "torch.nn.functional."
 SK_LOSS = "sklearn._loss.loss."
 SK = "sklearn.metrics."

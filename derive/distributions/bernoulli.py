@@ -16,7 +16,7 @@ import sympy as sp
 from derive import symbols as dsym
 from derive.distributions.base import Family, Param, register_family
 from derive.entries import Link, Reference, register
-from derive.peers import SK, SK_LOSS, TORCH, peer
+from derive.peers import SK, SK_LOG_LOSS_CLIP, SK_LOSS, TORCH, TORCH_BCE_CLAMP, peer
 
 UNIT = dsym.UNIT
 
@@ -47,9 +47,9 @@ register(BERNOULLI.parametrise(
     order=110,
 ))
 
-peer("bernoulli", TORCH + "binary_cross_entropy", "binary_cross_entropy(yhat, y)")(
+peer("bernoulli", TORCH + "binary_cross_entropy", "binary_cross_entropy(yhat, y)", TORCH_BCE_CLAMP)(
     lambda s: -(s["y"] * sp.log(s["yhat"]) + (1 - s["y"]) * sp.log(1 - s["yhat"])))
-peer("bernoulli", SK + "log_loss", "log_loss([y], [yhat], labels=[0, 1])")(
+peer("bernoulli", SK + "log_loss", "log_loss([y], [yhat], labels=[0, 1])", SK_LOG_LOSS_CLIP)(
     lambda s: -(s["y"] * sp.log(s["yhat"]) + (1 - s["y"]) * sp.log(1 - s["yhat"])))
 
 z = dsym.z

@@ -12,7 +12,7 @@ import sympy as sp
 from derive import symbols as dsym
 from derive.distributions.base import Family, Param, register_family
 from derive.entries import Reference, register
-from derive.peers import TORCH, peer
+from derive.peers import TORCH, TORCH_BCE_CLAMP, peer
 
 BINOMIAL = register_family(Family(
     "binomial", "Binomial", (Param("N", sp.Range(1, sp.oo), shared=True), Param("p", dsym.UNIT)),
@@ -38,5 +38,6 @@ register(BINOMIAL.parametrise(
     order=450,
 ))
 
-peer("binomial", TORCH + "binary_cross_entropy", "binary_cross_entropy(yhat, y/N)", "the proportion y/N as target")(
+peer("binomial", TORCH + "binary_cross_entropy", "binary_cross_entropy(yhat, y/N)",
+     "the proportion y/N as target; " + TORCH_BCE_CLAMP)(
     lambda s: -(s["y"] / s["N"] * sp.log(s["yhat"]) + (1 - s["y"] / s["N"]) * sp.log(1 - s["yhat"])))

@@ -118,6 +118,23 @@ def test_gaussian_nll_loss_clamps_the_variance_at_eps():
     assert not rel_close(evaluate(peer.value, v), clamped)
 
 
+@pytest.mark.parametrize("name, call, returns", [
+    ("bernoulli", "binary_cross_entropy(yhat, y)", 100.0),  # -log clamped at -100
+    ("bernoulli", "log_loss([y], [yhat], labels=[0, 1])", -np.log(np.finfo(np.float64).eps)),  # clipped to eps
+])
+def test_bce_peers_say_where_the_framework_clamps(name, call, returns):
+    """At yhat = 1e-300, y = 1 the NLL is 300 log 10 = 690.8; torch returns 100 and scikit-learn
+    36.04.  The peer's condition says so, and inside it the relation holds."""
+    (peer,) = [p for p in derive.derive(name).peers if p.call == call]
+    assert ("-100" in peer.condition) if "torch" in peer.condition else ("clips" in peer.condition
+                                                                         and "machine epsilon" in peer.condition)
+    outside = {"y": 1.0, "yhat": 1e-300}
+    assert rel_close(evaluate(derive.derive(name).nll, outside), 300 * np.log(10))
+    assert rel_close(FRAMEWORK[call](outside), returns)
+    inside = {"y": 1.0, "yhat": 1e-12}  # log 1e-12 = -27.6 > -100, and 1e-12 > eps
+    assert rel_close(FRAMEWORK[call](inside), evaluate(peer.value, inside), 1e-9)
+
+
 def test_poisson_full_adds_stirling_only_above_one():
     d = derive.derive("poisson_log")
     (peer,) = [p for p in d.peers if "full=True" in p.call]
