@@ -207,6 +207,27 @@ def test_generated_code_within_ulps_of_mpmath(name, dtype, target):
     assert not failures, failures[:5]
 
 
+@pytest.mark.parametrize("target", ["torch", "numpy"])
+def test_continuous_bernoulli_at_one_half_is_its_limit(target):
+    """(2p - 1)/(log p - log(1 - p)) is 0/0 at p = 1/2; the generated code gives the limit there,
+    agrees with torch's ContinuousBernoulli (whose normaliser takes the same limit) around it, and
+    keeps p = 1e-300 and 1 - 1e-16 (where torch clamps p) at the true value, by mpmath."""
+    d = derive.derive("continuous_bernoulli")
+    fns = compile_code(d, target)
+    with mpmath.workdps(50):
+        for p in (0.5, 0.5 + 2**-40, 0.5 - 2**-30, 0.3, 0.74, 0.76, 1e-300, 1 - 2**-53):
+            for y in (0.0, 0.3, 1.0):
+                got = float(call(fns["nll"], d, {"y": y, "yhat": p}, target, np.float64))
+                mp = mpmath.mpf(p)
+                ratio = mpmath.mpf("0.5") if p == 0.5 else (2 * mp - 1) / (mpmath.log(mp) - mpmath.log(1 - mp))
+                want = float(-y * mpmath.log(mp) - (1 - y) * mpmath.log(1 - mp) + mpmath.log(ratio))
+                assert got == pytest.approx(want, rel=1e-12, abs=1e-12), (p, y)
+                if 1e-3 < p < 1 - 1e-3:
+                    cb = torch.distributions.ContinuousBernoulli(probs=torch.tensor(p, dtype=torch.float64))
+                    assert got == pytest.approx(-cb.log_prob(torch.tensor(y, dtype=torch.float64)).item(),
+                                                rel=1e-9, abs=1e-12), (p, y)
+
+
 def test_bce_at_a_probability_of_1e_300_is_690_8_not_a_clamp():
     fns = compile_code(derive.derive("bernoulli"), "torch")
     value = fns["loss"](torch.tensor([1.0], dtype=torch.float64), torch.tensor([1e-300], dtype=torch.float64))

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from derive.codegen.rewrites import (expm1, lgamma, log1p, logcosh, logsumexp, softplus, xlog1py, xlogy)
+from derive.codegen.rewrites import (expm1, lgamma, log1p, logcosh, logit_ratio, logsumexp, softplus,
+                                     xlog1py, xlogy)
 from derive.errors import Unsupported
 from derive.gradients import sigmoid, softmax
 
@@ -106,6 +107,8 @@ class Printer:
             return t.softmax.format(identifier(e.args[0]))
         if isinstance(e, logcosh):
             return self.parts(e)[1]
+        if isinstance(e, logit_ratio):
+            return self.logit_ratio(self.p(e.args[0]))
         if isinstance(e, (softplus, logsumexp)):
             head, tail = self.parts(e)
             return f"({head} + {tail})"
@@ -128,6 +131,18 @@ class Printer:
         if call is None:
             raise Unsupported(f"{self.entry}: no {t.name} code for {type(e).__name__} in {e}")
         return call.format(*(self.p(a) for a in e.args))
+
+    def logit_ratio(self, p: str) -> str:
+        """(2p - 1) / logit(p): x / (2 atanh x) with x = 2p - 1 where |x| < 1/2 (1/2 at x = 0), the
+        quotient as written elsewhere; each branch gets an argument inside its own domain (numpy
+        evaluates both), so no branch divides by 0 or takes atanh(+-1)."""
+        t = self.t
+        x, near_here = f"(2*{p} - 1)", f"({t.calls[sp.Abs].format(f'(2*{p} - 1)')} < 0.5)"
+        inner = t.where.format(f"{near_here} & ({x} != 0)", x, "0.25")
+        near = t.where.format(f"{x} == 0", "0.5", f"{inner} / (2*{t.calls[sp.atanh].format(inner)})")
+        q = t.where.format(near_here, "0.25", p)
+        far = f"(2*{q} - 1) / ({t.calls[sp.log].format(q)} - {t.calls[log1p].format('-' + q)})"
+        return t.where.format(near_here, near, far)
 
     def parts(self, e) -> tuple[str, str]:
         """(head, tail): the exactly computed part and the small correction added last."""

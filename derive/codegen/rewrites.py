@@ -106,7 +106,18 @@ class lgamma(Stable):
         return sp.log(sp.gamma(x))
 
 
-STABLE = (softplus, logcosh, log1p, expm1, xlogy, xlog1py, logsumexp, lgamma)
+class logit_ratio(Stable):
+    """(2p - 1) / logit(p) = (2p - 1) / (log p - log(1 - p)), and its limit 1/2 at p = 1/2 (a
+    removable singularity: the continuous Bernoulli's normaliser).  Near 1/2 (|2p - 1| < 1/2) it is
+    x / (2 atanh(x)) with x = 2p - 1, exact in floating point, and atanh accurate near 0; elsewhere
+    the quotient as written, whose logs keep a p of 1e-300 (where 2p - 1 rounds to -1)."""
+
+    @classmethod
+    def definition(cls, p):
+        return (2 * p - 1) / (sp.log(p) - sp.log(1 - p))
+
+
+STABLE = (softplus, logcosh, log1p, expm1, xlogy, xlog1py, logsumexp, lgamma, logit_ratio)
 
 
 @dataclass(frozen=True)
@@ -133,6 +144,8 @@ class Rewrite:
         for case, form in itertools.product(self.cases, forms):
             lhs, rhs = self.before.xreplace(case), form.xreplace(case)
             lhs = lhs.rewrite(sp.exp) if lhs.has(sigmoid) else lhs  # sigma(x) by its definition
+            # atanh(x) by its definition on (-1, 1), (log(1 + x) - log(1 - x)) / 2: the cases keep x there
+            rhs = rhs.rewrite(sp.log) if rhs.has(sp.atanh) else rhs
             if self.lift:
                 lhs, rhs = sp.exp(lhs), sp.exp(rhs)
             if self.anchor:
@@ -224,7 +237,26 @@ def _lbinom(node):
     return None
 
 
+def _logit_ratio(node):
+    """(2p - 1) / (log p - log1p(-p)) (log(1 - p) already rewritten) -> logit_ratio(p)."""
+    if not isinstance(node, sp.Mul):
+        return None
+    for factor in node.args:
+        if not (isinstance(factor, sp.Pow) and factor.exp == -1 and isinstance(factor.base, sp.Add)
+                and len(factor.base.args) == 2):
+            continue
+        plain = [t for t in factor.base.args if isinstance(t, sp.log)]
+        minus = [t for t in factor.base.args if isinstance(-t, log1p)]
+        if len(plain) == 1 and len(minus) == 1 and (-minus[0]).args[0] == -plain[0].args[0]:
+            p = plain[0].args[0]
+            quotient = sp.cancel(node / factor / (2 * p - 1))
+            if not quotient.has(p):
+                return quotient * logit_ratio(p)
+    return None
+
+
 _n, _k = sp.Symbol("n", integer=True, nonnegative=True), sp.Symbol("k", integer=True, nonnegative=True)
+_p = sp.Symbol("p", positive=True)  # a probability: the identity is proved for 0 < p < 1 (its case below)
 
 
 REWRITES: tuple[Rewrite, ...] = (
@@ -256,6 +288,10 @@ REWRITES: tuple[Rewrite, ...] = (
     Rewrite("log1p", sp.log(1 + x), log1p(x), _log1p, sp.log(1 + x),
             why="1 + x loses the digits of a small x (log(1 - p) at p = 1e-20)"),
     Rewrite("expm1", sp.exp(x) - 1, expm1(x), _expm1, sp.exp(x) - 1, why="e^x - 1 cancels at small x"),
+    Rewrite("logit_ratio", (2 * _p - 1) / (sp.log(_p) - sp.log(1 - _p)), logit_ratio(_p), _logit_ratio,
+            ((2 * _p - 1) / (2 * sp.atanh(2 * _p - 1)), (2 * _p - 1) / (sp.log(_p) - sp.log(1 - _p))),
+            ({_p: 1 / (1 + u)},),  # p = 1/(1 + u), u > 0: every p in (0, 1)
+            why="0/0 at p = 1/2 (the continuous Bernoulli's normaliser); near it log p - log(1 - p) cancels"),
 )
 
 #: Products a*log(b) with a datum a (a label or count that may be 0 where b is 0) become
