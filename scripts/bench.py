@@ -241,6 +241,24 @@ def bench_info() -> None:
     record("identities, proved", None, time.perf_counter() - start)
 
 
+def bench_verify() -> None:
+    """derive verify on the hand-written corpus (one process) and on the three documents that
+    derive build writes (one process, in order, as the self-verification test runs them)."""
+    sys.path.insert(0, str(ROOT))
+    from derive.verify import Settings, verify_file
+
+    corpus = sorted(p for p in (ROOT / "tests" / "verify_corpus").iterdir() if p.suffix in (".tex", ".md"))
+    start = time.perf_counter()
+    steps = sum(len(verify_file(p).steps) for p in corpus)
+    record(f"verify, corpus: {len(corpus)} files, {steps} steps", None, time.perf_counter() - start)
+    settings = Settings(propto="affine", timeout=5.0)
+    for name in ("derivations.tex", "derivations.md", "slides.tex"):
+        start = time.perf_counter()
+        report = verify_file(ROOT / "outputs" / name, settings)
+        proved = sum(s.status == "proved" for s in report.steps)
+        record(f"verify, outputs/{name}: {len(report.steps)} rows, {proved} proved", None, time.perf_counter() - start)
+
+
 def bench_codegen() -> None:
     """Generated torch loss + gradient (one forward, the derived gradient in closed form) against the
     framework function's forward + backward (autograd), on 1e6 elements; median of 7 runs each."""
@@ -280,7 +298,7 @@ def bench_codegen() -> None:
 
 SECTIONS = {"startup": bench_startup, "derive": bench_derive, "build": bench_build, "parse": bench_parse,
             "equiv": bench_equiv, "batch": bench_batch, "info": bench_info,
-            "codegen": bench_codegen}
+            "codegen": bench_codegen, "verify": bench_verify}
 
 
 def main() -> None:
