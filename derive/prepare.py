@@ -14,13 +14,16 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from derive.cache import Cache, entry_keys, write_files
 from derive.checks import Check, remember
 from derive.engine import Derivation, derive
 from derive.errors import DeriveError
 from derive.figures import FigureFiles, assumption_figure, overview_figure
+
+if TYPE_CHECKING:
+    from derive.publish.training import Training
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class Entry:
     derivation: Derivation
     checks: tuple[Check, ...] | None
     error: str = ""
+    training: Training | None = None  # the gradient and stable-form rows of the documents
 
 
 @dataclass(frozen=True)
@@ -43,10 +47,12 @@ class Figure:
 def compute_entry(name: str) -> Entry:
     from derive.publish.context import checks_of  # the documents' rule for a check that cannot run
 
+    from derive.publish.training import training
+
     d = derive(name)
     checks, error = checks_of(d)
     d.peers  # noqa: B018  (a cached property: computed here, it travels and is cached with d)
-    return Entry(d, None if error else checks, error)
+    return Entry(d, None if error else checks, error, training(d))
 
 
 def compute_figure(d: Derivation) -> Figure:
@@ -130,9 +136,13 @@ def prepare(names: list[str], *, figures: bool, jobs: int = 1, store: Cache | No
         if picture is not None and name not in drawn:
             drawn[name] = picture
             store.store("figure", keys[name], picture)
+    from derive.publish.training import remember as remember_training  # the writers' rule, as for the checks
+
     for name in names:
         if entries[name].checks is not None:
             remember(name, entries[name].checks)
+        if entries[name].training is not None:
+            remember_training(name, entries[name].training)
     return [entries[name].derivation for name in names], drawn
 
 

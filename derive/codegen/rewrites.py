@@ -36,6 +36,10 @@ class Stable(sp.Function):
     def _eval_rewrite_as_exp(self, *args, **kwargs):
         return self.definition(*args)
 
+    def _latex(self, printer):
+        name = type(self).__name__.replace("_", r"\_")
+        return rf"\operatorname{{{name}}}\left({', '.join(printer._print(a) for a in self.args)}\right)"
+
 
 class softplus(Stable):
     """softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^{-|x|})."""

@@ -14,6 +14,8 @@ from derive.latex.emit import display_math, emit_align, text_escape
 from derive.latex.layout import ARTICLE, Layout, layout_rows, log_notation
 from derive.latex.measure import tex_width
 from derive.publish.models_part import models_article
+from derive.publish.training import INTRO as TRAINING_INTRO
+from derive.publish.training import training_tex
 from derive.publish.context import (INTRO, PEERS_ARTICLE, RESET, STATED, Context, checks_of, dataset_loss_tex,
                                     loss_tex, reference_label, reference_math, reference_words, target_tex,
                                     verify_directive)
@@ -100,6 +102,8 @@ def article_section(d: Derivation, ctx: Context | None = None) -> str:
         emit_align(rows, ARTICLE),
         "The loss per example (boxed), and its mean over the $n$ examples:",
         result,
+        TRAINING_INTRO,
+        training_tex(ctx, d, ARTICLE),
         _references_tex(ctx, d, ARTICLE),
         _peers_tex(ctx, d),
     ]

@@ -11,6 +11,8 @@ from derive.infotheory.examples import weather
 from derive.latex.emit import emit_align
 from derive.latex.layout import MARKDOWN, layout_rows, log_notation
 from derive.publish.models_part import models_markdown
+from derive.publish.training import INTRO as TRAINING_INTRO
+from derive.publish.training import training_of, training_rows
 from derive.publish.context import (INTRO, STATED, Context, checks_of, dataset_loss_tex, loss_tex,
                                     reference_math, reference_words, verify_directive)
 from derive.publish.information import (BLOCK_HEADINGS, INFO_INTRO, NOT_PROVED, PROVED, closed_form_blocks,
@@ -43,7 +45,8 @@ def markdown(derivations: list[Derivation], ctx: Context | None = None) -> str:
                   f"<!-- derive: {verify_directive(ctx, d)} -->",
                   "$$", emit_align(rows, MARKDOWN, environment="aligned"), "$$", "",
                   "The loss per example, and its mean over the $n$ examples:", "",
-                  "$$", r"\boxed{%s} \qquad %s" % (loss_tex(ctx, d), dataset_loss_tex(ctx, d)), "$$", ""]
+                  "$$", r"\boxed{%s} \qquad %s" % (loss_tex(ctx, d), dataset_loss_tex(ctx, d)), "$$", "",
+                  *_training_markdown(ctx, d)]
         checks, error = checks_of(d)
         if error:
             parts += [f"*The hand-written formulas could not be checked: {error}.*", ""]
@@ -67,6 +70,15 @@ def markdown(derivations: list[Derivation], ctx: Context | None = None) -> str:
 
 
 # --------------------------------------------------------------------------- Markdown
+
+
+def _training_markdown(ctx: Context, d: Derivation) -> list[str]:
+    """The gradient and stable-form rows (:mod:`derive.publish.training`) as a display."""
+    rows = training_rows(ctx, d, MARKDOWN)
+    why = training_of(d).why
+    if not rows:
+        return [f"*No gradient is derived here: {why}.*", ""] if why else []
+    return [TRAINING_INTRO, "", "$$", emit_align(rows, MARKDOWN, environment="aligned"), "$$", ""]
 
 
 def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:

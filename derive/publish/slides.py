@@ -12,6 +12,7 @@ from derive.latex.emit import display_math, emit_align, text_escape
 from derive.latex.layout import SLIDE, SLIDE_BUDGET, STEPS_BUDGET, frames_of_rows, layout_rows
 from derive.latex.measure import tex_width
 from derive.publish.models_part import TITLE as MODELS_TITLE, models_frames
+from derive.publish.training import CLASSIC, training_rows, training_tex
 from derive.publish.context import (MODE_WORDS, RESET, STATED, Context, checks_of, dataset_loss_tex, loss_tex,
                                     reference_math, title_block, verify_directive)
 from derive.publish.information import (INFO_SLIDE, NOT_PROVED, class_numbering_words, closed_form_blocks,
@@ -53,6 +54,10 @@ def slide_frames(d: Derivation, ctx: Context | None = None) -> list[str]:
             result.append(r"{\footnotesize Proved: $%s$, %s.}" % (math, MODE_WORDS[c.reference.mode]))
     result.append(r"\end{frame}")
     frames.append("\n".join(result))
+    if a.name in CLASSIC and training_rows(ctx, d, SLIDE):
+        frames.append("\n".join([r"\begin{frame}{%s: the gradient}" % title, r"\small",
+                                  r"The gradient in the model's output, proved; the loss as generated code evaluates it.",
+                                  training_tex(ctx, d, SLIDE), r"\end{frame}"]))
     return frames
 
 
