@@ -212,9 +212,11 @@ def cmd_build(args) -> int:
     from derive.config import load_project
     from derive.publish import build, parse_formats
 
-    project = load_project(args.config).replace(title=args.title, subtitle=args.subtitle, author=args.author,
-                                                date=args.date, log=args.log, class_base=args.classes_from,
-                                                softplus=True if args.softplus else None)
+    project = load_project(args.config)
+    project = project.replace(title=args.title, subtitle=args.subtitle, author=args.author,
+                              date=args.date, log=args.log, class_base=args.classes_from,
+                              softplus=True if args.softplus else None,
+                              symbols=_symbols(project.symbols, args.symbol) if args.symbol else None)
     only = args.only.split(",") if args.only is not None else None
     formats = parse_formats(args.format)
     progress = ProgressLine()
@@ -272,6 +274,17 @@ def cmd_objective(args) -> int:
 
     print(objective_source(derive(args.name), args.target))
     return 0
+
+
+def _symbols(configured: tuple, given: list[str]) -> tuple[tuple[str, str], ...]:
+    """The project's renamed symbols, then each ``--symbol OLD=NEW`` (a later one wins)."""
+    renames = dict(configured)
+    for item in given:
+        old, sep, new = item.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise DeriveError(f"--symbol {item!r}: write it as OLD=NEW, e.g. --symbol 'y=t' --symbol '\\hat{{y}}=\\mu'")
+        renames[old.strip()] = new.strip()
+    return tuple(renames.items())
 
 
 def _jobs(jobs: int | None) -> int:
@@ -364,6 +377,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--date", default=None)
     b.add_argument("--classes-from", type=int, choices=(0, 1), default=None, help="number classes from 0 or 1")
     b.add_argument("--softplus", action="store_true", help="write log(1 + e^z) as softplus(z)")
+    b.add_argument("--symbol", action="append", default=[], metavar="OLD=NEW",
+                   help="print a symbol as you write it, e.g. 'y=t' or '\\hat{y}=\\mu' (repeatable)")
     b.add_argument("--pdf", action="store_true", help="compile the LaTeX documents with latexmk")
     b.add_argument("--force", action="store_true", help="overwrite files in --out that derive did not write")
     b.add_argument("-j", "--jobs", type=int, default=None, help="processes for the entries (default: the cores; "

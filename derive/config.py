@@ -36,6 +36,9 @@ class PrinterConfig:
       softplus:     print ``log(1 + e^z)`` as ``\\operatorname{softplus}(z)``.
       class_base:   classes numbered from 1 (``k = 1, ..., K``, default) or from 0
                     (``k = 0, ..., K - 1``, as PyTorch numbers its labels).
+      symbols:      renamed symbols, pairs (as the documents write it, as you write it):
+                    ``(("y", "t"), ("\\hat{y}", "\\mu"))`` prints t for targets and mu for
+                    the prediction everywhere (formulas, notes, figures' labels, catalog.json).
     """
 
     log: Literal["log", "ln"] = "log"
@@ -45,6 +48,7 @@ class PrinterConfig:
     const_label: str = "const.\\ in "
     softplus: bool = False
     class_base: int = 1
+    symbols: tuple[tuple[str, str], ...] = ()
 
     _CHOICES = {"log": ("log", "ln"), "log_parens": ("auto", "always"), "exp": ("auto", "e", "exp"),
                 "fold_log_base": (True, False), "softplus": (True, False), "class_base": (1, 0)}
@@ -57,6 +61,15 @@ class PrinterConfig:
                                   f"{', '.join(map(repr, allowed))}")
         if not isinstance(self.const_label, str):
             raise ConfigError(f"printer setting const_label={self.const_label!r}: expected a string")
+        for pair in self.symbols:
+            if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(x, str) and x.strip()
+                                                                       and " " not in x.strip() for x in pair)):
+                raise ConfigError(f"printer setting symbols: {pair!r} is not a pair of symbols "
+                                  "(as the documents write it, as you write it), e.g. ('y', 't')")
+        targets = [new for _, new in self.symbols]
+        if len(set(targets)) != len(targets) or len({old for old, _ in self.symbols}) != len(self.symbols):
+            raise ConfigError(f"printer setting symbols: two symbols renamed to one, or one renamed twice: "
+                              f"{dict(self.symbols)}")
 
     @classmethod
     def fields(cls) -> tuple[str, ...]:
@@ -73,7 +86,7 @@ class PrinterConfig:
         return cls(**mapping)
 
     def replace(self, **changes: Any) -> PrinterConfig:
-        return PrinterConfig.from_mapping({**dataclasses.asdict(self), **changes})
+        return PrinterConfig.from_mapping({**{f: getattr(self, f) for f in self.fields()}, **changes})
 
 
 # --------------------------------------------------------------------------- the project file
@@ -100,6 +113,13 @@ softplus = false     # write log(1 + e^z) as softplus(z)
 # What goes in, in this order (run `derive list` for the names); leave out for all.
 # entries = ["gaussian", "bernoulli", "categorical"]
 # parts = ["catalogue", "information", "models"]
+
+# Your symbols, as the documents write them = as you write them: formulas, notes, figures'
+# labels and catalog.json follow (a name that an entry already uses is refused for it).
+# Keep this table last: the keys after a [table] line belong to it.
+# [symbols]
+# "y" = "t"
+# '\\hat{y}' = '\\mu'      # single quotes: TOML reads backslashes in them as they are
 """
 
 
@@ -117,6 +137,7 @@ class ProjectConfig:
     log: str = "log"
     class_base: int = 1
     softplus: bool = False
+    symbols: tuple[tuple[str, str], ...] = ()
     entries: tuple[str, ...] | None = None
     parts: tuple[str, ...] = PARTS
     source: str = ""  # the file read, for messages
@@ -134,16 +155,23 @@ class ProjectConfig:
         self.printer()  # log, class_base, softplus checked there
 
     def printer(self) -> PrinterConfig:
-        return PrinterConfig.from_mapping({"log": self.log, "class_base": self.class_base, "softplus": self.softplus})
+        return PrinterConfig.from_mapping({"log": self.log, "class_base": self.class_base, "softplus": self.softplus,
+                                           "symbols": self.symbols})
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any], source: str = "") -> ProjectConfig:
         known = [f.name for f in dataclasses.fields(cls) if f.name != "source"]
+        mapping = {k: v for k, v in mapping.items() if k != "verify"}  # derive verify's own table
         unknown = sorted(set(mapping) - set(known))
         if unknown:
             raise ConfigError(f"unknown setting(s) {', '.join(unknown)}{' in ' + source if source else ''}; "
                               f"known: {', '.join(known)}")
         values = dict(mapping)
+        if "symbols" in values:
+            if not isinstance(values["symbols"], Mapping):
+                raise ConfigError(f"symbols in {source or 'the settings'}: expected a table, "
+                                  "e.g. [symbols] with y = \"t\"")
+            values["symbols"] = tuple((str(k), v) for k, v in values["symbols"].items())
         for name in ("entries", "parts"):
             if name in values:
                 if not isinstance(values[name], (list, tuple)):

@@ -41,6 +41,7 @@ import sympy as sp
 from derive import symbols as dsym
 from derive.engine import Derivation
 from derive.latex.printer import latex
+from derive.latex.tokens import rename_symbols
 from derive.symbolic.constraints import ONE_HOT
 
 FIGURE_DIR = "figures"
@@ -295,7 +296,21 @@ def _matplotlib():
     return matplotlib, Figure, FigureCanvasAgg, params
 
 
-def _save(fig, canvas_class, out: Path, stem: str) -> None:
+def rename_math(text: str, symbols: tuple[tuple[str, str], ...]) -> str:
+    """The ``$...$`` parts of ``text`` with the renamed symbols (``PrinterConfig.symbols``)."""
+    if not symbols or "$" not in text:
+        return text
+    parts = text.split("$")
+    return "$".join(rename_symbols(p, dict(symbols)) if i % 2 else p for i, p in enumerate(parts))
+
+
+def _save(fig, canvas_class, out: Path, stem: str, symbols: tuple[tuple[str, str], ...] = ()) -> None:
+    """Both files of ``fig``, every label, title and legend in the renamed symbols."""
+    if symbols:
+        from matplotlib.text import Text
+
+        for text in fig.findobj(Text):
+            text.set_text(rename_math(text.get_text(), symbols))
     canvas_class(fig)
     path = out / stem
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -376,8 +391,9 @@ def _draw_loss(ax, sl: _Slice, colors) -> None:
     ax.legend(frameon=False, loc="best")
 
 
-def assumption_figure(d: Derivation, out: Path) -> FigureFiles:
-    """Write ``figures/<name>.pdf`` and ``.png`` under ``out``, or skip with a note."""
+def assumption_figure(d: Derivation, out: Path, symbols: tuple[tuple[str, str], ...] = ()) -> FigureFiles:
+    """Write ``figures/<name>.pdf`` and ``.png`` under ``out``, or skip with a note; ``symbols``
+    renames the symbols of its labels and caption."""
     name = d.assumption.name
     try:
         sl = make_slice(d)
@@ -394,7 +410,7 @@ def assumption_figure(d: Derivation, out: Path) -> FigureFiles:
         except Skip as why:
             return FigureFiles(name, None, "", note=str(why))
         stem = f"{FIGURE_DIR}/{name}"
-        _save(fig, Canvas, out, stem)
+        _save(fig, Canvas, out, stem, symbols)
     slice_note = ""
     if sl.support == "onehot":
         slice_note = " Two classes ($K = 2$)."
@@ -404,7 +420,7 @@ def assumption_figure(d: Derivation, out: Path) -> FigureFiles:
                f"minima inside the plotted range.{slice_note}")
     if sl.fixed_values:
         caption += f"  Drawn at {_values_tex(sl.fixed_values)}."
-    return FigureFiles(name, stem, caption)
+    return FigureFiles(name, stem, rename_math(caption, symbols))
 
 
 # --------------------------------------------------------------------------- overview
@@ -455,7 +471,7 @@ def _normalise(r_loss: sp.Expr, r: sp.Symbol, rs: np.ndarray) -> tuple[np.ndarra
     return values * 0.5 / scale, "kink"
 
 
-def overview_figure(derivations: list[Derivation], out: Path) -> FigureFiles:
+def overview_figure(derivations: list[Derivation], out: Path, symbols: tuple[tuple[str, str], ...] = ()) -> FigureFiles:
     """Write ``figures/overview.pdf`` and ``.png``: the residual losses on common axes."""
     r = sp.Symbol("r", real=True)
     rs = np.linspace(-3.0, 3.0, 601)
@@ -496,12 +512,12 @@ def overview_figure(derivations: list[Derivation], out: Path) -> FigureFiles:
         ax.legend(frameon=False, fontsize=7.0, loc="upper center", ncols=2,
                   bbox_to_anchor=(0.5, -0.2), borderaxespad=0.0)
         stem = f"{FIGURE_DIR}/overview"
-        _save(fig, Canvas, out, stem)
+        _save(fig, Canvas, out, stem, symbols)
     caption = ("The losses whose assumption is a location family on the real line, as functions of "
                "the residual $r = y - \\hat{y}$ (fixed symbols at typical values), each shifted to 0 "
                "at $r = 0$ and scaled to curvature 1 there, where the squared loss is $r^2/2$; a loss "
                "with a kink at 0 (so marked in the legend) is matched to $r^2/2$ at $|r| = 1$.")
-    return FigureFiles("overview", stem, caption)
+    return FigureFiles("overview", stem, rename_math(caption, symbols))
 
 
 def write_figures(derivations: list[Derivation], out: Path) -> tuple[FigureFiles, dict[str, FigureFiles]]:

@@ -632,3 +632,70 @@ def test_every_section_has_its_gradient_or_says_why_not():
 
     for name in CLASSIC:
         assert rf"{derive.derive(name).assumption.title}: the gradient" in slides.replace(r"\_", "_"), name
+
+
+# --------------------------------------------------------------------------- your symbols
+
+
+def test_rename_symbols_works_on_tokens_not_letters():
+    from derive.latex.tokens import rename_symbols
+
+    renames = {"y": "t", r"\hat{y}": r"\mu"}
+    assert rename_symbols(r"-\log p(y \mid \hat{y}) + y_{ik} \hat{y}_{i}x", renames) == \
+        r"-\log p(t \mid \mu) + t_{ik} \mu_{i}x"
+    assert rename_symbols(r"\text{only y} + \operatorname{erfy}(y) + \mathrm{dy}", renames) == \
+        r"\text{only y} + \operatorname{erfy}(t) + \mathrm{dy}"
+    assert rename_symbols(r"\hat{y}x", {r"\hat{y}": r"\mu"}) == r"\mu x"  # not \mux
+    assert rename_symbols(r"\sigma^{2} + yy", {"y": "t"}) == r"\sigma^{2} + tt"
+
+
+def test_a_build_in_your_symbols_writes_them_everywhere(tmp_path):
+    """t for the targets and mu for the prediction: the formulas, the notes, the statement,
+    the references of catalog.json and the figures' labels; no y-hat is left anywhere."""
+    from derive.config import ProjectConfig
+
+    project = ProjectConfig(symbols=(("y", "t"), (r"\hat{y}", r"\mu")))
+    out = tmp_path / "renamed"
+    publish.build(out, only=["gaussian", "bernoulli"], project=project, config=project.printer(), cache=False)
+    plain = tmp_path / "plain"
+    publish.build(plain, only=["gaussian", "bernoulli"], cache=False)
+    for name in ("derivations.tex", "derivations.md", "slides.tex", "catalog.json"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert r"hat{y}" not in text, name
+    tex = (out / "derivations.tex").read_text(encoding="utf-8")
+    assert r"\ell(\mu) &= (t - \mu)^{2}" in tex and r"t \sim \mathcal{N}(\mu, \sigma^2)" in tex
+    assert r"terms free of $\mu$ are constants" in tex  # a note: its math renamed, its words kept
+    assert "cross-entropy" in tex and "cross-entropt" not in tex
+    catalog = json.loads((out / "catalog.json").read_text(encoding="utf-8"))["assumptions"][0]
+    assert catalog["loss"]["latex"] == r"(t - \mu)^{2}" and r"\mu" in catalog["references"][0]["latex"]
+    assert catalog["symbols"] == {"data": ["y"], "params": ["yhat"], "fixed": ["sigma"]}  # names stay names
+    assert (out / "figures" / "gaussian.png").read_bytes() != (plain / "figures" / "gaussian.png").read_bytes()
+
+
+def test_a_renamed_symbol_may_not_take_the_name_of_another_and_bad_symbols_are_refused(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert cli.main(["build", "--only", "gaussian_variance", "--symbol", r"v=\mu", "--out", str(out)]) == cli.EXIT_BAD_INPUT
+    assert r"v -> \mu in gaussian_variance: \mu is already a symbol there" in capsys.readouterr().err
+    assert not out.exists()
+    assert cli.main(["build", "--only", "gaussian", "--symbol", "y", "--out", str(out)]) == cli.EXIT_BAD_INPUT
+    assert "write it as OLD=NEW" in capsys.readouterr().err
+    with pytest.raises(ConfigError, match="two symbols renamed to one"):
+        PrinterConfig(symbols=(("y", "t"), ("z", "t")))
+    (tmp_path / "derive.toml").write_text("[verify]\nparams = ['yhat']\n\n[symbols]\ny = 't'\n")
+    from derive.config import load_project
+
+    assert load_project(folder=tmp_path).symbols == (("y", "t"),)  # derive verify's table is left to it
+
+
+def test_a_figure_the_build_no_longer_draws_is_removed_but_not_one_you_changed(tmp_path):
+    out = tmp_path / "out"
+    publish.build(out, only=["gaussian", "laplace", "bernoulli"], formats=["md"], cache=False)
+    assert (out / "figures" / "laplace.png").is_file() and (out / "figures" / "bernoulli.png").is_file()
+    (out / "figures" / "bernoulli.png").write_bytes(b"my own drawing")  # changed since derive wrote it
+    publish.build(out, only=["gaussian"], formats=["md"], cache=False, force=True)
+    assert (out / "figures" / "gaussian.png").is_file()
+    assert not (out / "figures" / "laplace.png").exists() and not (out / "figures" / "laplace.pdf").exists()
+    assert (out / "figures" / "bernoulli.png").read_bytes() == b"my own drawing"
+    manifest = json.loads((out / ".derive-manifest.json").read_text())["files"]
+    assert "figures/laplace.png" not in manifest  # yours keeps derive's record: changed since, never overwritten
+    assert publish.builder._digest(out / "figures" / "bernoulli.png") != manifest["figures/bernoulli.png"]

@@ -10,6 +10,7 @@ import sympy as sp
 
 from derive.config import PrinterConfig
 from derive.latex.measure import tex_height, tex_tokens, tex_width
+from derive.latex.tokens import rename_symbols
 from derive.steps import Step
 from derive.latex.printer import TextbookPrinter, has_parens, is_tall, negated, reads_negative, unfold_piecewise
 
@@ -256,15 +257,21 @@ def layout_rows(steps, printer: TextbookPrinter | None = None, layout: Layout = 
         if width is not None and lhs and not is_wide and lhs_column + tex_width(relation + " " + lines[0]) > width:
             is_wide = True  # the first piece does not fit beside the left side: the left side moves up
             lines = _fitted_lines(step, printer, const_label, layout, lhs_column, is_wide)
-        note = "" if step.label in silent else log_notation(step.note, config)
+        note = "" if step.label in silent else log_notation(step.note, config, text=True)
         rows.append(Row(step.label, lhs, relation, tuple(lines), note, is_wide))
     return rows
 
 
-def log_notation(fragment: str, config: PrinterConfig) -> str:
-    """A hand-written LaTeX fragment (a step's left side or note) in the configured log
-    notation: the control word ``\\log`` becomes ``\\ln`` unless a base follows (``\\log_2``).
-    Works on tokens (control words), not on patterns."""
+def log_notation(fragment: str, config: PrinterConfig, text: bool = False) -> str:
+    """A hand-written LaTeX fragment (a step's left side, or with ``text`` a note whose math is
+    between ``$``) in the configured notation: the control word ``\\log`` becomes ``\\ln`` unless a
+    base follows (``\\log_2``), and the renamed symbols are renamed (:func:`rename_symbols`, in
+    the math only).  Works on tokens, not on patterns."""
+    if config.symbols and text:
+        parts = fragment.split("$")
+        fragment = "$".join(rename_symbols(p, dict(config.symbols)) if i % 2 else p for i, p in enumerate(parts))
+    elif config.symbols:
+        fragment = rename_symbols(fragment, dict(config.symbols))
     if config.log != "ln" or "\\log" not in fragment:
         return fragment
     tokens = list(tex_tokens(fragment))
@@ -272,7 +279,7 @@ def log_notation(fragment: str, config: PrinterConfig) -> str:
     for index, token in enumerate(tokens):
         following = tokens[index + 1][:1] if index + 1 < len(tokens) else ""
         if token.startswith("{"):
-            token = "{" + log_notation(token[1:-1], config) + "}"
+            token = "{" + log_notation(token[1:-1], config.replace(symbols=())) + "}"
         elif token == "\\log" and following not in ("_", "^"):
             token = "\\ln"
         out.append(token)

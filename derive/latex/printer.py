@@ -28,6 +28,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import precedence_traditional
 
 from derive.config import PrinterConfig
+from derive.latex.tokens import rename_symbols
 from derive.symbols import like
 
 # --------------------------------------------------------------------------- print-only nodes
@@ -275,14 +276,17 @@ class TextbookPrinter(LatexPrinter):
         "lead_symbols": (),
         "softplus": False,
         "class_base": 1,
+        "symbols": (),
     }
+
 
     @classmethod
     def from_config(cls, config: PrinterConfig | None = None, **settings) -> TextbookPrinter:
         config = config or PrinterConfig()
         return cls({"log_notation": config.log, "log_parens": config.log_parens,
                     "exp_notation": config.exp, "fold_log_base": config.fold_log_base,
-                    "softplus": config.softplus, "class_base": config.class_base, **settings})
+                    "softplus": config.softplus, "class_base": config.class_base, "symbols": config.symbols,
+                    **settings})
 
     @property
     def log_command(self) -> str:
@@ -569,7 +573,8 @@ class TextbookPrinter(LatexPrinter):
         head, sep, tail = expr.name.partition("_")
         if head in DISPLAY_NAMES:
             expr = sp.Symbol(DISPLAY_NAMES[head] + sep + tail)
-        return super()._print_Symbol(expr, style=style)
+        tex = super()._print_Symbol(expr, style=style)
+        return rename_symbols(tex, dict(self._settings["symbols"])) if self._settings["symbols"] else tex
 
     # ---- indexed symbols
 

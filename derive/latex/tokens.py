@@ -17,7 +17,7 @@ from typing import Collection
 
 from derive.errors import ParseError
 
-__all__ = ["CHARS", "Token", "next_tex_token", "tex_argument", "tokenize"]
+__all__ = ["CHARS", "Token", "next_tex_token", "rename_symbols", "tex_argument", "tokenize"]
 
 #: The characters that are tokens of their own.
 CHARS = frozenset("{}()[]^_+-*/=,;:|!'<>&.~$")
@@ -156,3 +156,43 @@ def tex_argument(tex: str, pos: int) -> tuple[str, int]:
         pos += 1
     token, pos = next_tex_token(tex, pos)
     return (token[1:-1] if token.startswith("{") and token.endswith("}") else token), pos
+
+
+#: Commands whose argument is words or a name, never renamed (``\\text{only y}``).
+_WORDS = frozenset({"\\text", "\\textrm", "\\textit", "\\textbf", "\\texttt", "\\mathrm", "\\operatorname",
+                    "\\mbox", "\\label", "\\ref", "\\begin", "\\end", "\\intertext", "\\emph"})
+
+
+def rename_symbols(tex: str, renames: dict[str, str]) -> str:
+    """``tex`` with each symbol written as a key of ``renames`` (``y``, ``\\hat{y}``, ``\\sigma``)
+    written as its value (``t``, ``\\mu``), by tokens: ``\\hat{y}_{i}`` -> ``\\mu_{i}``, ``y_{i}`` ->
+    ``t_{i}``, while words (``\\text{only y}``), other letters and longer names stay.  A control
+    word put before a letter gets a space (``\\mu x``, not ``\\mux``)."""
+    if not renames:
+        return tex
+    out: list[str] = []
+    pos, n = 0, len(tex)
+    while pos < n:
+        token, end = next_tex_token(tex, pos)
+        if token in _WORDS:  # the command and its argument as they are
+            after, stop = next_tex_token(tex, end)
+            while after.isspace() and stop < n:
+                out.append(after)
+                after, stop = next_tex_token(tex, stop)
+            out.append(token + (after if after.startswith("{") else ""))
+            pos = stop if after.startswith("{") else end
+            continue
+        replaced = None
+        if token.startswith("\\") and end < n and tex[end] == "{":  # an accent: \hat{y}
+            group, after = next_tex_token(tex, end)
+            if token + group in renames:
+                replaced, end = renames[token + group], after
+        if replaced is None and token in renames:
+            replaced = renames[token]
+        if replaced is None and token.startswith("{") and token.endswith("}"):
+            replaced = "{" + rename_symbols(token[1:-1], renames) + "}"
+        if replaced is not None and replaced[-1:].isalpha() and replaced.startswith("\\") and end < n and tex[end].isalpha():
+            replaced += " "
+        out.append(token if replaced is None else replaced)
+        pos = end
+    return "".join(out)

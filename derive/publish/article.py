@@ -84,7 +84,7 @@ def _peers_tex(ctx: Context, d: Derivation) -> str:
 
 def _assumption_paragraph(ctx: Context, d: Derivation) -> str:
     a = d.assumption
-    return (f"{text_escape(ctx.fragment(a.words))}  The loss this gives is the "
+    return (f"{text_escape(ctx.words(a.words))}  The loss this gives is the "
             f"{text_escape(a.loss_name)}.  In symbols, the assumption is\n"
             f"\\[ {ctx.fragment(a.statement)} \\]")
 

@@ -32,8 +32,9 @@ def catalog_entry(d: Derivation, ctx: Context | None = None) -> dict:
     fig = ctx.figures.get(d.assumption.name)
     checks, error = checks_of(d)
     entry = {key: base[key] for key in _SERIALIZED_HEAD}
+    entry["statement"] = ctx.fragment(base["statement"])  # in the configured notation, as the documents
     entry["references"] = [
-        {"latex": c.reference.latex, "target": c.reference.target, "mode": c.reference.mode,
+        {"latex": ctx.fragment(c.reference.latex), "target": c.reference.target, "mode": c.reference.mode,
          "expected": c.reference.expected, "holds": c.verdict.holds, "method": c.verdict.method,
          "numerical": c.verdict.numerical}
         for c in checks

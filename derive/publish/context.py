@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derive.checks import Check, check
-from derive.config import PrinterConfig, ProjectConfig
+from derive.config import ConfigError, PrinterConfig, ProjectConfig
 from derive.engine import Derivation
 from derive.equivalence import MATRICES_WRITTEN_OUT, MATRIX_SIZES
 from derive.errors import DeriveError
@@ -63,8 +63,28 @@ class Context:
         return TextbookPrinter.from_config(self.config, lead_symbols=lead).doprint(expr)
 
     def fragment(self, tex: str) -> str:
-        """A hand-written LaTeX fragment in the configured log notation."""
+        """A hand-written LaTeX math fragment in the configured notation (log, symbols)."""
         return log_notation(tex, self.config)
+
+    def words(self, text: str) -> str:
+        """Hand-written words with math between ``$`` in the configured notation."""
+        return log_notation(text, self.config, text=True)
+
+
+def check_renames(derivations: list[Derivation], config: PrinterConfig) -> None:
+    """A renamed symbol must not take the name of another symbol of the same entry (``\\hat{y}``
+    to ``\\mu`` where ``\\mu`` is a parameter): a ConfigError naming both, before anything is written."""
+    if not config.symbols:
+        return
+    plain = TextbookPrinter.from_config(config.replace(symbols=()))
+    renames = dict(config.symbols)
+    for d in derivations:
+        atoms = set(d.nll.free_symbols) | {a.base.label for a in d.nll.atoms(sp.Indexed)} | set(d.assumption.domains)
+        written = {plain.doprint(sp.Symbol(str(getattr(a, "label", a)))) for a in atoms}
+        for old, new in renames.items():
+            if old in written and new in written and new not in renames:
+                raise ConfigError(f"symbols: {old} -> {new} in {d.assumption.name}: {new} is already a symbol "
+                                  f"there; rename it too, choose another name, or leave the entry out")
 
 
 def _condition(name: str, domain: sp.Set) -> str | None:

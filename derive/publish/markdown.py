@@ -40,7 +40,7 @@ def markdown(derivations: list[Derivation], ctx: Context | None = None) -> str:
         rows = layout_rows(d.steps, ctx.printer(d), MARKDOWN, params=d.params, config=ctx.config,
                        silent=STATED)
         parts += [f"## {a.title}", "",
-                  f"{ctx.fragment(a.words)} In symbols, ${ctx.fragment(a.statement)}$. "
+                  f"{ctx.words(a.words)} In symbols, ${ctx.fragment(a.statement)}$. "
                   f"The loss this gives is the {a.loss_name}.", "",
                   f"<!-- derive: {verify_directive(ctx, d)} -->",
                   "$$", emit_align(rows, MARKDOWN, environment="aligned"), "$$", "",
