@@ -30,7 +30,7 @@ from derive.publish import pdf as tex
 from derive.publish.article import article
 from derive.publish.catalog_json import catalog
 from derive.prepare import prepare, stage_figures
-from derive.publish.context import Context
+from derive.publish.context import Context, check_renames
 from derive.publish.markdown import markdown
 from derive.publish.slides import slides
 
@@ -160,7 +160,9 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
     previous = store.load("build", whole) if whole else None
     if not isinstance(previous, dict):
         previous = None
-        derivations, drawn = prepare(names, figures=figures, jobs=max(1, jobs), store=store, say=say)
+        derivations, drawn = prepare(names, figures=figures, jobs=max(1, jobs), store=store, say=say,
+                                     symbols=config.symbols)
+        check_renames(derivations, config)
 
     out.mkdir(parents=True, exist_ok=True)
     _remove_stale_staging(out)
@@ -174,7 +176,7 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
         overview, each = None, {}
         if figures and derivations:
             say("drawing the figures")
-            overview, each = stage_figures(derivations, drawn, staging)
+            overview, each = stage_figures(derivations, drawn, staging, config.symbols)
         ctx = Context(config, each, overview, info=info, project=project, models=models)
         writers = {"tex": article, "slides": slides, "md": markdown, "json": catalog}
         for fmt in formats:
@@ -191,11 +193,16 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
 
 def _move_into_place(staging: Path, out: Path, force: bool, pdf: bool, sources: list[str]) -> list[Path]:
     """Move every staged file to ``out`` (after checking each replaced file is derive's),
-    remove the PDFs made stale by a new ``.tex``, and record the manifest."""
+    remove the PDFs made stale by a new ``.tex`` and, when this build drew figures, the figures
+    an earlier build wrote that this one does not (unchanged since: a file you edited stays),
+    and record the manifest."""
     manifest = read_manifest(out)
     staged = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
     stale = [] if pdf else [Path(s).with_suffix(".pdf").as_posix() for s in sources]
     stale = [s for s in stale if (out / s).exists()]
+    if any(s.startswith("figures/") for s in staged):
+        stale += [r for r in sorted(manifest) if r.startswith("figures/") and r not in staged
+                  and (out / r).is_file() and _owned(out / r, r, manifest)]
     clashes = [r for r in staged + stale if (out / r).exists() and not _owned(out / r, r, manifest)]
     if clashes and not force:
         raise _clash_error(out, clashes)
