@@ -41,7 +41,7 @@ import sympy as sp
 from derive import symbols as dsym
 from derive.engine import Derivation
 from derive.latex.printer import latex
-from derive.latex.tokens import rename_symbols
+from derive.latex.tokens import rename_math
 from derive.symbolic.constraints import ONE_HOT
 
 FIGURE_DIR = "figures"
@@ -296,21 +296,13 @@ def _matplotlib():
     return matplotlib, Figure, FigureCanvasAgg, params
 
 
-def rename_math(text: str, symbols: tuple[tuple[str, str], ...]) -> str:
-    """The ``$...$`` parts of ``text`` with the renamed symbols (``PrinterConfig.symbols``)."""
-    if not symbols or "$" not in text:
-        return text
-    parts = text.split("$")
-    return "$".join(rename_symbols(p, dict(symbols)) if i % 2 else p for i, p in enumerate(parts))
-
-
 def _save(fig, canvas_class, out: Path, stem: str, symbols: tuple[tuple[str, str], ...] = ()) -> None:
     """Both files of ``fig``, every label, title and legend in the renamed symbols."""
     if symbols:
         from matplotlib.text import Text
 
         for text in fig.findobj(Text):
-            text.set_text(rename_math(text.get_text(), symbols))
+            text.set_text(rename_math(text.get_text(), dict(symbols)))
     canvas_class(fig)
     path = out / stem
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -420,7 +412,7 @@ def assumption_figure(d: Derivation, out: Path, symbols: tuple[tuple[str, str], 
                f"minima inside the plotted range.{slice_note}")
     if sl.fixed_values:
         caption += f"  Drawn at {_values_tex(sl.fixed_values)}."
-    return FigureFiles(name, stem, rename_math(caption, symbols))
+    return FigureFiles(name, stem, rename_math(caption, dict(symbols)))
 
 
 # --------------------------------------------------------------------------- overview
@@ -517,7 +509,7 @@ def overview_figure(derivations: list[Derivation], out: Path, symbols: tuple[tup
                "the residual $r = y - \\hat{y}$ (fixed symbols at typical values), each shifted to 0 "
                "at $r = 0$ and scaled to curvature 1 there, where the squared loss is $r^2/2$; a loss "
                "with a kink at 0 (so marked in the legend) is matched to $r^2/2$ at $|r| = 1$.")
-    return FigureFiles("overview", stem, rename_math(caption, symbols))
+    return FigureFiles("overview", stem, rename_math(caption, dict(symbols)))
 
 
 def write_figures(derivations: list[Derivation], out: Path) -> tuple[FigureFiles, dict[str, FigureFiles]]:

@@ -10,7 +10,7 @@ import sympy as sp
 
 from derive.config import PrinterConfig
 from derive.latex.measure import tex_height, tex_tokens, tex_width
-from derive.latex.tokens import rename_symbols
+from derive.latex.tokens import rename_math, rename_symbols
 from derive.steps import Step
 from derive.latex.printer import TextbookPrinter, has_parens, is_tall, negated, reads_negative, unfold_piecewise
 
@@ -267,19 +267,21 @@ def log_notation(fragment: str, config: PrinterConfig, text: bool = False) -> st
     between ``$``) in the configured notation: the control word ``\\log`` becomes ``\\ln`` unless a
     base follows (``\\log_2``), and the renamed symbols are renamed (:func:`rename_symbols`, in
     the math only).  Works on tokens, not on patterns."""
-    if config.symbols and text:
-        parts = fragment.split("$")
-        fragment = "$".join(rename_symbols(p, dict(config.symbols)) if i % 2 else p for i, p in enumerate(parts))
-    elif config.symbols:
-        fragment = rename_symbols(fragment, dict(config.symbols))
-    if config.log != "ln" or "\\log" not in fragment:
+    rename = rename_math if text else rename_symbols
+    fragment = rename(fragment, dict(config.symbols))
+    return _ln(fragment) if config.log == "ln" else fragment
+
+
+def _ln(fragment: str) -> str:
+    """``\\log`` as ``\\ln`` where no base follows, inside brace groups too."""
+    if "\\log" not in fragment:
         return fragment
     tokens = list(tex_tokens(fragment))
     out = []
     for index, token in enumerate(tokens):
         following = tokens[index + 1][:1] if index + 1 < len(tokens) else ""
         if token.startswith("{"):
-            token = "{" + log_notation(token[1:-1], config.replace(symbols=())) + "}"
+            token = "{" + _ln(token[1:-1]) + "}"
         elif token == "\\log" and following not in ("_", "^"):
             token = "\\ln"
         out.append(token)

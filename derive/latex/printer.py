@@ -279,7 +279,6 @@ class TextbookPrinter(LatexPrinter):
         "symbols": (),
     }
 
-
     @classmethod
     def from_config(cls, config: PrinterConfig | None = None, **settings) -> TextbookPrinter:
         config = config or PrinterConfig()

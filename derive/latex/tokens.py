@@ -17,7 +17,7 @@ from typing import Collection
 
 from derive.errors import ParseError
 
-__all__ = ["CHARS", "Token", "next_tex_token", "rename_symbols", "tex_argument", "tokenize"]
+__all__ = ["CHARS", "Token", "next_tex_token", "rename_math", "rename_symbols", "tex_argument", "tokenize"]
 
 #: The characters that are tokens of their own.
 CHARS = frozenset("{}()[]^_+-*/=,;:|!'<>&.~$")
@@ -161,6 +161,14 @@ def tex_argument(tex: str, pos: int) -> tuple[str, int]:
 #: Commands whose argument is words or a name, never renamed (``\\text{only y}``).
 _WORDS = frozenset({"\\text", "\\textrm", "\\textit", "\\textbf", "\\texttt", "\\mathrm", "\\operatorname",
                     "\\mbox", "\\label", "\\ref", "\\begin", "\\end", "\\intertext", "\\emph"})
+
+
+def rename_math(text: str, renames: dict[str, str]) -> str:
+    """Words with math between ``$``: :func:`rename_symbols` on the math only."""
+    if not renames or "$" not in text:
+        return text
+    parts = text.split("$")
+    return "$".join(rename_symbols(p, renames) if i % 2 else p for i, p in enumerate(parts))
 
 
 def rename_symbols(tex: str, renames: dict[str, str]) -> str:

@@ -19,9 +19,9 @@ from derive.latex.layout import ARTICLE, log_notation
 from derive.latex.emit import text_escape
 from derive.latex.printer import TextbookPrinter
 
-STATED = ("assumption",)
+STATED = ("assumption",)  # steps whose note the documents say in their own words
 #: Before a part with its own notation (information, priors): no derivation's assumptions in force.
-RESET = "% derive: reset"  # steps whose note the documents say in their own words
+RESET = "% derive: reset"
 PEERS_ARTICLE = dataclasses.replace(ARTICLE, width=36.0)  # code names in the notes run wide
 
 MODE_WORDS = {

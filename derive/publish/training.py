@@ -101,7 +101,7 @@ def training_tex(ctx, d: Derivation, layout: Layout = ARTICLE, environment: str 
     if forms.why:
         return f"No gradient is derived here: {text_escape(forms.why)}."
     long = [ctx.latex(wrt, d) for wrt, g in forms.gradients if not _readable(ctx, d, g, layout)]
-    said = (f"The gradient in ${', '.join(long)}$ is long in closed form; \texttt{{derive.gradient}} gives it "
+    said = (f"The gradient in ${', '.join(long)}$ is long in closed form; " r"\texttt{derive.gradient} gives it "
             "and the generated code evaluates it.") if long else ""
     rows = training_rows(ctx, d, layout)
     return "\n\n".join(p for p in (said, emit_align(rows, layout, environment=environment) if rows else "") if p)
