@@ -11,6 +11,9 @@ Kinds of record, each a pickle under ``<root>/<kind>/<key[:2]>/<key>.pickle``:
   modules, the documents' writers and the command line).  A change to one entry's module
   misses only that entry.
 - ``figure``: one entry's figure files, keyed by the entry's key.
+- ``part``: one result of the information part or of the models part (a closed form, the
+  identities, a model's checks, a conjugate update), keyed by the shared modules and the
+  modules of the entries it reads (a KL divergence: its two families').
 - ``build``: every file of a whole build, keyed by the source of all of ``derive/`` and the
   build's options: a rebuild with nothing changed only copies files.
 
@@ -117,6 +120,13 @@ def entry_keys(names: Iterable[str]) -> dict[str, str]:
     """The key of each entry's derivation, checks and figure."""
     shared = sources_digest(shared_sources())
     return {name: digest("entry", versions(), shared, sources_digest(modules_of(name)), name) for name in names}
+
+
+def part_key(memo: str, args: tuple, entries: Iterable[str]) -> str:
+    """The key of one result of a document part (``MEMOS[memo](*args)``, see :mod:`derive.memo`)
+    that reads the modules of ``entries`` (an empty list: the shared modules only)."""
+    modules = sorted({path for name in entries for path in modules_of(name)})
+    return digest("part", versions(), sources_digest(shared_sources()), sources_digest(modules), memo, repr(args))
 
 
 def build_key(options: Any) -> str:

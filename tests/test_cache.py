@@ -157,6 +157,23 @@ def test_editing_a_writer_keeps_entry_keys_but_not_the_whole_build_key(package_c
     assert C.build_key(("options",)) != C.build_key(("other options",))
 
 
+def test_a_part_result_depends_on_its_families_modules_only(package_copy):
+    from derive.prepare import document_parts
+
+    parts = {(p.memo, p.args): p for p in document_parts(True, True)}
+    keys = lambda: {k: C.part_key(p.memo, p.args, p.entries) for k, p in parts.items()}  # noqa: E731
+    before = keys()
+    edit(package_copy / "distributions" / "huber.py")  # no family, prior or conjugate of the parts
+    assert keys() == before
+    edit(package_copy / "distributions" / "normal.py")
+    changed = {k for k, v in keys().items() if v != before[k]}
+    assert {("kl", ("normal", "normal")), ("identities", ()), ("model-checks", ("ridge",)),
+            ("conjugate", ("normal_normal",))} <= changed
+    assert ("entropy", ("poisson",)) not in changed and ("entropy", ("bernoulli",)) not in changed
+    edit(package_copy / "infotheory" / "closed_forms.py")  # a shared module: every part
+    assert all(v != before[k] for k, v in keys().items())
+
+
 def test_an_entry_no_module_names_depends_on_every_module(package_copy):
     assert C.modules_of("no_such_entry") == C.entry_modules()
 
@@ -230,6 +247,27 @@ def test_a_changed_entry_is_recomputed_and_only_it(fresh, tmp_path, monkeypatch)
     build(tmp_path / "second", only=ONLY, cache=store, jobs=1)
     assert computed == ["laplace"]
     assert tree(tmp_path / "second") == fresh
+
+
+def test_parts_come_back_from_the_cache_into_their_memos(tmp_path, monkeypatch):
+    from derive.infotheory import entropy_derivation
+    from derive.memo import MEMOS
+
+    store = C.Cache(tmp_path / "cache")
+    part = prepare.Part("entropy", ("bernoulli",), ("bernoulli",))
+    prepare.prepare([], figures=False, store=store, parts=[part])
+    computed = entropy_derivation("bernoulli")
+    assert len(records(store.root, "part")) == 1
+    MEMOS["entropy"].cache_clear()
+
+    def no_computing(*args):
+        raise AssertionError("computed although cached")
+
+    monkeypatch.setattr(prepare, "compute_part", no_computing)
+    prepare.prepare([], figures=False, store=store, parts=[part])
+    assert MEMOS["entropy"].known(("bernoulli",))
+    assert entropy_derivation("bernoulli").expr == computed.expr
+    MEMOS["entropy"].cache_clear()
 
 
 def test_cli_cache_clear_and_build_options(tmp_path):

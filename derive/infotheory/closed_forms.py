@@ -22,6 +22,7 @@ from functools import cache
 import sympy as sp
 
 from derive.errors import Unsupported
+from derive.memo import memo
 from derive.symbols import srepr
 from derive.symbolic.rules import substitute_mean
 from derive.infotheory.algebra import tidy
@@ -188,7 +189,7 @@ def _coordinatewise(name: str, quantity: str) -> ClosedForm:
     return ClosedForm(f"{quantity} of the {fam.title}", lhs, result, steps, base.methods)
 
 
-@cache
+@memo("entropy")
 def entropy_derivation(name: str) -> ClosedForm:
     """H(P) = E_P[-log p(x)] for the family ``name``, derived."""
     fam = family(name)
@@ -230,7 +231,7 @@ def kl_derivation(p: str, q: str | None = None) -> ClosedForm:
     return _kl_derivation(p, q or p)
 
 
-@cache
+@memo("kl")
 def _kl_derivation(p: str, q: str) -> ClosedForm:
     if family(p).coordinates:
         _require_pair(p, q)
@@ -251,7 +252,7 @@ def cross_entropy_derivation(p: str, q: str | None = None) -> ClosedForm:
     return _cross_entropy_derivation(p, q or p)
 
 
-@cache
+@memo("cross-entropy")
 def _cross_entropy_derivation(p: str, q: str) -> ClosedForm:
     if family(p).coordinates:
         raise Unsupported(f"cross-entropy of {p}: use entropy + KL")

@@ -14,7 +14,6 @@ name a quantity (``H(P)``) or hold an unevaluated expectation explain; they are 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import sympy as sp
 
@@ -22,6 +21,7 @@ from derive import symbols as dsym
 from derive.infotheory.algebra import vanishes
 from derive.infotheory.closed_forms import kl_derivation
 from derive.infotheory.families import bind
+from derive.memo import memo
 from derive.steps import Step, render, tex
 from derive.symbolic.expectation import Expectation
 
@@ -184,7 +184,7 @@ def _vae_kl() -> Identity:
                      cf.expr.xreplace(special), textbook, steps)
 
 
-@cache
+@memo("identities")
 def _all() -> tuple[Identity, ...]:
     return (*(_decomposition(*m) for m in _measures()), *(_gradient(*m) for m in _measures(THETA)),
             _one_hot(), _empirical(), _normal_kl(), _vae_kl())

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Mapping
 
 from derive.errors import DeriveError, UnknownAssumption
+from derive.memo import memo
 from derive.models.conjugate import Conjugate, update
 from derive.models.dirichlet import DirichletUpdate
 from derive.models.dirichlet import update as dirichlet_update
@@ -113,6 +114,7 @@ def derived_value(m: Model, target: str):
     raise DeriveError(f"unknown reference target {target!r}")
 
 
+@memo("model-checks")
 def check(name: str):
     """Each reference of the catalogue model ``name`` against the derivation: a list of
     (latex, target, Verdict)."""
@@ -125,7 +127,7 @@ def check(name: str):
 CONJUGATES = ("beta_bernoulli", "dirichlet_categorical", "gamma_poisson", "normal_normal")
 
 
-@lru_cache(maxsize=None)
+@memo("conjugate")
 def conjugate(name: str) -> Conjugate | DirichletUpdate:
     """The derived conjugate update ``name`` (one of :data:`CONJUGATES`)."""
     if name == "dirichlet_categorical":

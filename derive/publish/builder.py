@@ -29,7 +29,7 @@ from derive.cache import Cache, build_key, write_files
 from derive.publish import pdf as tex
 from derive.publish.article import article
 from derive.publish.catalog_json import catalog
-from derive.prepare import prepare, stage_figures
+from derive.prepare import document_parts, prepare, stage_figures
 from derive.publish.context import Context, check_renames
 from derive.publish.markdown import markdown
 from derive.publish.slides import slides
@@ -161,7 +161,7 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
     if not isinstance(previous, dict):
         previous = None
         derivations, drawn = prepare(names, figures=figures, jobs=max(1, jobs), store=store, say=say,
-                                     symbols=config.symbols)
+                                     symbols=config.symbols, parts=document_parts(bool(info), models))
         check_renames(derivations, config)
 
     out.mkdir(parents=True, exist_ok=True)
