@@ -257,7 +257,21 @@ def _textbook(d, wrt, raw) -> tuple[sp.Expr, str]:
             return sign_into_difference(form, d.assumption.domains), how
     if raw.has(sp.Piecewise, sp.Heaviside, sp.sign):
         return sp.piecewise_fold(raw), "piecewise"
-    return sign_into_difference(sp.factor(sp.together(raw)), d.assumption.domains), "simplified"
+    simplified = in_terms_of(sp.factor(sp.together(raw)), _target_sums(d))
+    return sign_into_difference(simplified, d.assumption.domains), "simplified"
+
+
+def _target_sums(d) -> list[sp.Expr]:
+    return list(d.loss.find(sp.Add) | d.nll.find(sp.Add))
+
+
+def in_terms_of(expr: sp.Expr, sums: list[sp.Expr]) -> sp.Expr:
+    """A sum of ``expr`` that is a sum of the loss expanded is written as the loss writes it:
+    1/sqrt(delta^2 + y^2 - 2 y yhat + yhat^2) -> 1/sqrt(delta^2 + (y - yhat)^2)."""
+    table = {sp.expand(a): a for a in sorted(sums, key=sp.count_ops) if sp.expand(a) != a}
+    if not table:
+        return expr
+    return expr.replace(lambda e: isinstance(e, sp.Add) and sp.expand(e) in table, lambda e: table[sp.expand(e)])
 
 
 def sign_into_difference(expr: sp.Expr, domains) -> sp.Expr:
@@ -408,7 +422,8 @@ def _hessian(f: sp.Expr, wrt, grad: sp.Expr, d) -> sp.Expr:
         named = sp.piecewise_fold(named.replace(sp.DiracDelta, lambda *a: sp.S.Zero))
         second = second.replace(sp.DiracDelta, lambda *a: sp.S.Zero)
         return sp.piecewise_fold(sp.simplify(named)) if _zero(sp.piecewise_fold(named - second)) else second
-    named = sign_into_difference(sp.factor(named), d.assumption.domains) if not named.has(*NAMED) else named
+    if not named.has(*NAMED):
+        named = sign_into_difference(in_terms_of(sp.factor(named), _target_sums(d)), d.assumption.domains)
     if not _zero(named - second):
         raise DeriveError(f"{d.name}: the Hessian is not proved equal to the second derivative")
     return named

@@ -12,7 +12,7 @@ import sympy as sp
 import derive
 from derive.symbolic.constraints import ONE_HOT
 from derive.errors import DeriveError, Unsupported
-from derive.gradients import expand_named, sigmoid, sign_into_difference
+from derive.gradients import expand_named, in_terms_of, sigmoid, sign_into_difference
 from derive.latex.render import latex
 from derive.symbolic.domains import is_positive_on
 
@@ -114,6 +114,16 @@ def test_gradients_hessians_and_fisher_print_without_a_leading_minus(name):
         negative = [f for f in sp.preorder_traversal(expr)
                     if isinstance(f, sp.Add) and is_positive_on(-f, d.assumption.domains)]
         assert not negative, (expr, negative)
+
+
+def test_pseudo_huber_gradient_keeps_the_losss_own_sum():
+    """SymPy's derivative expands delta^2 + (y - yhat)^2 under the root; the gradient and Hessian are
+    written with the sum as the loss writes it (and proved equal to the derivative)."""
+    d = derive.derive("pseudo_huber")
+    yhat, y, delta = sym(d, "yhat"), sym(d, "y"), sym(d, "delta")
+    assert d.gradient() == (yhat - y) / sp.sqrt(delta**2 + (y - yhat) ** 2)
+    assert d.hessian() == delta**2 / (delta**2 + (y - yhat) ** 2) ** sp.Rational(3, 2)
+    assert in_terms_of(y**2 - 2 * y * yhat + yhat**2 + 1, [1 + (y - yhat) ** 2]) == 1 + (y - yhat) ** 2
 
 
 def test_sign_into_difference_flips_the_factor_the_domain_makes_positive_else_a_numerator_one():
