@@ -25,6 +25,7 @@ from derive.symbolic.constraints import ONE_HOT
 from derive.bounded import bounded
 from derive.errors import DeriveError, Unsupported
 from derive.latex.render import latex
+from derive.symbolic.domains import is_positive_on
 from derive.steps import Step
 
 OF = ("loss", "nll")
@@ -253,10 +254,57 @@ def _textbook(d, wrt, raw) -> tuple[sp.Expr, str]:
         form = w * (named - value) if w != 1 else named - value
         if _zero(raw - form):
             how = "the mean minus the data" if w == 1 else "a weight times (the mean minus the data)"
-            return form, how
+            return sign_into_difference(form, d.assumption.domains), how
     if raw.has(sp.Piecewise, sp.Heaviside, sp.sign):
         return sp.piecewise_fold(raw), "piecewise"
-    return sp.factor(sp.together(raw)), "simplified"
+    simplified = in_terms_of(sp.factor(sp.together(raw)), _target_sums(d))
+    return sign_into_difference(simplified, d.assumption.domains), "simplified"
+
+
+def _target_sums(d) -> list[sp.Expr]:
+    return list(d.loss.find(sp.Add) | d.nll.find(sp.Add))
+
+
+def in_terms_of(expr: sp.Expr, sums: list[sp.Expr]) -> sp.Expr:
+    """A sum of ``expr`` that is a sum of the loss expanded is written as the loss writes it:
+    1/sqrt(delta^2 + y^2 - 2 y yhat + yhat^2) -> 1/sqrt(delta^2 + (y - yhat)^2)."""
+    table = {sp.expand(a): a for a in sorted(sums, key=sp.count_ops) if sp.expand(a) != a}
+    if not table:
+        return expr
+    return expr.replace(lambda e: isinstance(e, sp.Add) and sp.expand(e) in table, lambda e: table[sp.expand(e)])
+
+
+def sign_into_difference(expr: sp.Expr, domains) -> sp.Expr:
+    """A product brought to the textbook's signs, equal to ``expr``:
+
+    - (a - b)^e with b - a > 0 on the domain is written (b - a)^e, the sign (-1)^e moving to
+      the coefficient:  -(yhat - y)/(yhat (yhat - 1)) -> (yhat - y)/(yhat (1 - yhat)),
+      (yhat - 1)^2 -> (1 - yhat)^2;
+    - a negative coefficient left goes into a difference of the numerator not known to be
+      positive:  -(y - mu)/w -> (mu - y)/w."""
+    coeff, rest = expr.as_coeff_Mul()
+    if not isinstance(rest, sp.Mul) or not coeff.is_Rational:
+        return expr
+    factors = list(rest.args)
+
+    def difference(f):
+        base, e = f.as_base_exp()
+        return isinstance(base, sp.Add) and e.is_Integer
+
+    def flip(index):
+        base, e = factors[index].as_base_exp()
+        factors[index] = sp.Pow(sp.Add(*[-t for t in base.args]), e)
+        return -1 if e.is_odd else 1
+
+    for index, f in enumerate(factors):
+        if difference(f) and is_positive_on(-f.as_base_exp()[0], domains):
+            coeff *= flip(index)
+    if coeff < 0:
+        numerator = [i for i, f in enumerate(factors) if difference(f) and f.as_base_exp()[1].is_odd
+                     and f.as_base_exp()[1] > 0 and not is_positive_on(f.as_base_exp()[0], domains)]
+        if numerator:
+            coeff *= flip(numerator[0])
+    return sp.Mul(*([coeff] if coeff != 1 else []), *factors)
 
 
 def _data_atoms(d) -> list[sp.Basic]:
@@ -374,7 +422,8 @@ def _hessian(f: sp.Expr, wrt, grad: sp.Expr, d) -> sp.Expr:
         named = sp.piecewise_fold(named.replace(sp.DiracDelta, lambda *a: sp.S.Zero))
         second = second.replace(sp.DiracDelta, lambda *a: sp.S.Zero)
         return sp.piecewise_fold(sp.simplify(named)) if _zero(sp.piecewise_fold(named - second)) else second
-    named = sp.factor(named) if not named.has(*NAMED) else named
+    if not named.has(*NAMED):
+        named = sign_into_difference(in_terms_of(sp.factor(named), _target_sums(d)), d.assumption.domains)
     if not _zero(named - second):
         raise DeriveError(f"{d.name}: the Hessian is not proved equal to the second derivative")
     return named
@@ -486,7 +535,7 @@ def _fisher(d, wrt, hess: sp.Expr) -> sp.Expr | None:
     if b == 0:
         return None
     mean = sp.simplify(-sp.simplify(score - b * y) / b)
-    return sp.factor(sp.simplify(h.subs(y, mean)))
+    return sign_into_difference(sp.factor(sp.simplify(h.subs(y, mean))), d.assumption.domains)
 
 
 # --------------------------------------------------------------------------- the public entry points

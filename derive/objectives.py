@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from derive import symbols as dsym
 from derive.errors import DeriveError, Unsupported
 
 TARGETS = ("lightgbm", "xgboost")
@@ -29,7 +30,8 @@ TARGETS = ("lightgbm", "xgboost")
 @dataclass(frozen=True)
 class Builtin:
     """The library's built-in objective for an entry: ``name``, the factors by which its gradient
-    and Hessian differ from the derived ones (``None``: no constant factor: see ``note``),
+    and Hessian differ from the derived ones (numbers, or expressions in the entry's fixed
+    symbols, read from ``FIXED`` by the generated code; ``None``: no such factor: see ``note``),
     the parameters that make it comparable (no intercept: boosting from a zero raw score), and
     ``trainable``: whether training with the factors applied reproduces it."""
 
@@ -43,6 +45,7 @@ class Builtin:
 
 
 _K = sp.Symbol("K", integer=True, positive=True)
+_DELTA = dsym.symbol("delta", dsym.POSITIVE)  # the fixed delta of the entries huber and pseudo_huber
 _MAX_DELTA = sp.Rational(7, 10)  # Poisson's max_delta_step default in both libraries
 
 BUILTINS: dict[str, dict[str, Builtin]] = {
@@ -89,18 +92,37 @@ BUILTINS: dict[str, dict[str, Builtin]] = {
                             (("alpha", 1.0),), hess_override=sp.S.One),
         "xgboost": Builtin("reg:pseudohubererror", None, None,
                            "a different loss: the pseudo-Huber delta^2 (sqrt(1 + (r/delta)^2) - 1), smooth "
-                           "everywhere; not the Huber loss derived here", trainable=False),
+                           "everywhere; not the Huber loss derived here (see the entry pseudo_huber, whose "
+                           "NLL it is)", trainable=False),
+    },
+    "pseudo_huber": {
+        "xgboost": Builtin("reg:pseudohubererror", _DELTA, _DELTA,
+                           "the pseudo-Huber loss delta^2 (sqrt(1 + (r/delta)^2) - 1) = delta sqrt(delta^2 + r^2) "
+                           "- delta^2 is delta times ours plus a constant (huber_slope is delta): gradient "
+                           "r/sqrt(1 + (r/delta)^2), Hessian (1 + (r/delta)^2)^(-3/2) (xgboost 3.2; a later "
+                           "source uses the curvature (1 + (r/delta)^2)^(-1/2) of a quadratic bound instead)",
+                           (("huber_slope", 1.0),)),
     },
     "asymmetric_laplace": {
         "lightgbm": Builtin("quantile", sp.S.One, None,
-                            "the same (sub)gradient (alpha is tau); Hessian 1 where ours is 0, and after each "
-                            "tree the library re-fits every leaf to the residuals' tau-quantile, which no "
-                            "custom objective can do", (("alpha", 0.5),), trainable=False, hess_override=sp.S.One),
+                            "the same (sub)gradient (alpha is tau) and Hessian 1 where ours is 0, so the same "
+                            "tree; then the library re-fits every leaf to the tau-quantile of its residuals (the "
+                            "sorted residuals interpolated at position tau (n - 1), from 0), a minimiser of the "
+                            "pinball loss up to that interpolation, which no custom objective can do",
+                            (("alpha", 0.5),), trainable=False, hess_override=sp.S.One),
         "xgboost": Builtin("reg:quantileerror", sp.S.One, None,
-                           "the same (sub)gradient (quantile_alpha is tau); Hessian 1, and the leaves are "
-                           "re-fitted to the quantile after each tree", (("quantile_alpha", 0.5),),
+                           "the same (sub)gradient (quantile_alpha is tau) and Hessian 1, so the same tree; then "
+                           "every leaf is re-fitted to the tau-quantile of its residuals (interpolated at position "
+                           "tau (n + 1), from 1), which no custom objective can do", (("quantile_alpha", 0.5),),
                            trainable=False, hess_override=sp.S.One),
     },
+}
+
+
+#: Where a library has no built-in for an entry, what it has instead (else "no built-in").
+ABSENT: dict[str, dict[str, str]] = {
+    "pseudo_huber": {"lightgbm": "LightGBM has no pseudo-Huber objective: its 'huber' is Huber's loss (the entry "
+                                 "huber) and its 'fair' the Fair loss; the custom objective is the way"},
 }
 
 
@@ -119,7 +141,8 @@ class Objective:
 
     def relation(self) -> str:
         if self.builtin is None:
-            return f"{self.target} has no built-in objective for {self.entry}"
+            return ABSENT.get(self.entry, {}).get(
+                self.target, f"{self.target} has no built-in objective for {self.entry}")
         b = self.builtin
         factors = []
         if b.grad_factor is not None:
@@ -204,6 +227,11 @@ def objective_source(d, target: str) -> str:
     k_value = "raw.shape[-1]"
     gf_code, hf_code = (Printer(NUMPY, False, {_K: "raw"}, d.name)(sp.sympify(f)) for f in (gf, hf))
     hf_code = hf_code.replace("raw.shape[-1]", k_value)
+    in_factors = sorted((sp.sympify(gf).free_symbols | sp.sympify(hf).free_symbols) - {_K}, key=str)
+    if any(s not in d.fixed for s in in_factors):
+        raise DeriveError(f"{d.name}: the built-in's factors hold {', '.join(map(str, in_factors))}, "
+                          f"not all fixed symbols of the derivation ({', '.join(map(str, d.fixed))})")
+    fixed_in_factors = "".join(f"    {identifier(s)} = FIXED[{identifier(s)!r}]\n" for s in in_factors)
     labels = "    y = np.eye(raw.shape[-1])[np.asarray(y, dtype=int)]  # class labels -> one-hot\n" if vector else ""
     if target == "lightgbm":
         signature, get = "preds, train_data", "    y, raw = train_data.get_label(), np.asarray(preds)\n"
@@ -226,7 +254,7 @@ def objective_source(d, target: str) -> str:
         f"{get}{reshape}{labels}    return grad_hess({call})\n\n\n"
         f"def objective_like_builtin({signature}):\n"
         f'    """The built-in\'s convention: gradient x {gf}, Hessian x {hf}."""\n'
-        f"{get}{reshape}{labels}    grad, hess = grad_hess({call})\n"
+        f"{get}{reshape}{labels}{fixed_in_factors}    grad, hess = grad_hess({call})\n"
         f"    return {gf_code} * grad, "
         + (f"np.zeros_like(hess) + {Printer(NUMPY, False, {}, d.name)(b.hess_override)}  # the built-in's own Hessian\n"
            if b is not None and b.hess_override is not None else f"{hf_code} * hess\n")

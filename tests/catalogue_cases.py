@@ -382,6 +382,13 @@ CASES: dict[str, EntryCase] = {
             "smooth_l1_loss(yhat, y, beta=delta)": lambda s, f: F.smooth_l1_loss(t(s["yhat"]), t(s["y"]), beta=f["delta"]),
         },
     ),
+    "pseudo_huber": EntryCase(
+        loss=lambda s: sp.sqrt(s["delta"] ** 2 + (s["y"] - s["yhat"]) ** 2),
+        normalisation=NUMERIC,
+        oracle=Oracle(lambda r: {"delta": r.uniform(0.3, 3)}, lambda r, f: {"y": r.normal(0, 3), "yhat": r.normal(0, 3)},
+            # the hyperbolic distribution: SciPy's generalised hyperbolic at p = 1, b = 0
+            lambda v: stats.genhyperbolic.logpdf(v["y"], 1, v["delta"] ** 2, 0, loc=v["yhat"], scale=v["delta"])),
+    ),
     "generalized_gaussian": EntryCase(
         loss=lambda s: Abs(s["y"] - s["mu"]) ** s["beta"],
         normalisation=MASS_ONE,

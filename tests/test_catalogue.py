@@ -126,6 +126,17 @@ def test_von_mises_is_normalised_numerically(kappa, mu):
         assert abs(mpmath.quad(f, [-mpmath.pi, mpmath.pi]) - 1) < mpmath.mpf(10) ** -25
 
 
+@pytest.mark.parametrize("delta, yhat", [(0.05, 0.0), (0.7, 1.5), (1.0, -2.0), (3.0, 0.3)])
+def test_pseudo_huber_density_is_normalised_numerically(delta, yhat):
+    """int exp(-a sqrt(d^2 + x^2)) dx = 2 d K_1(a d): the normaliser 2 delta K_1(delta^2) at a = d = delta."""
+    d = derive.derive("pseudo_huber")
+    (y,), (m,), (dl,) = d.data, d.params, d.fixed
+    delta, yhat = sp.Rational(str(delta)), sp.Rational(str(yhat))  # exact values: K_1 evaluated at 30 digits
+    f = sp.lambdify(y, d.density.subs({m: yhat, dl: delta}), "mpmath")
+    with mpmath.workdps(30):
+        assert abs(mpmath.quad(f, [-mpmath.inf, mpmath.mpf(yhat.p) / yhat.q, mpmath.inf]) - 1) < mpmath.mpf(10) ** -25
+
+
 def _covariance_density_at(Sigma_value, mean):
     d = derive.derive("gaussian_covariance")
     (y,), (mu,), (Sigma,) = d.data, d.params, d.fixed

@@ -319,3 +319,22 @@ def test_derive_objective_prints_the_relation_and_bad_input_exits_2(capsys):
     assert "multi:softprob" in out and "2p(1 - p), not p(1 - p)" in out
     assert main(["objective", "gaussian_covariance", "--target", "lightgbm"]) == 2
     assert "matrix" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("target", ["torch", "numpy"])
+def test_log_besselk_is_evaluated_scaled_and_stays_finite_where_k1_underflows(target):
+    """The pseudo-Huber NLL holds log K_1(delta^2): at delta = 30, K_1(900) ~ 1e-392 is 0 in float64,
+    its log -inf; the code evaluates log(e^x K_1(x)) - x.  Checked against mpmath at 30 digits."""
+    d = derive.derive("pseudo_huber")
+    fns = compile_code(d, target)
+    y, yhat, delta = [0.3, -2.0, 1.0], [1.0, 0.5, 0.0], [30.0, 0.7, 1e-3]
+
+    def want(y, yhat, delta):
+        y, yhat, delta = (mpmath.mpf(v) for v in (y, yhat, delta))
+        return delta * mpmath.sqrt(delta**2 + (y - yhat) ** 2) + mpmath.log(2 * delta * mpmath.besselk(1, delta**2))
+
+    arrays = (torch.tensor if target == "torch" else np.array)
+    got = fns["nll"](*(arrays(v, dtype=torch.float64 if target == "torch" else float) for v in (y, yhat, delta)))
+    with mpmath.workdps(30):
+        expected = [float(want(*v)) for v in zip(y, yhat, delta)]
+    np.testing.assert_allclose(np.asarray(got, dtype=float), expected, rtol=1e-13)

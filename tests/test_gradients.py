@@ -12,7 +12,9 @@ import sympy as sp
 import derive
 from derive.symbolic.constraints import ONE_HOT
 from derive.errors import DeriveError, Unsupported
-from derive.gradients import expand_named, sigmoid
+from derive.gradients import expand_named, in_terms_of, sigmoid, sign_into_difference
+from derive.latex.render import latex
+from derive.symbolic.domains import is_positive_on
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -88,6 +90,53 @@ def test_mean_parametrised_families_read_mu_minus_y_over_the_variance(name, form
     d = derive.derive(name)
     names = {str(a): a for a in d.nll.free_symbols}
     assert sp.simplify(d.gradient(of="nll") - form(names)) == 0
+
+
+def test_bernoulli_gradient_reads_as_the_textbook_writes_it():
+    """-(yhat - y)/(yhat (yhat - 1)) is written (yhat - y)/(yhat (1 - yhat)): the sign goes into the
+    difference that the domain yhat in (0, 1) makes positive; the same tree, printed without a minus."""
+    d = derive.derive("bernoulli")
+    yhat, y = sym(d, "yhat"), sym(d, "y")
+    assert d.gradient() == (yhat - y) / (yhat * (1 - yhat))
+    assert latex(d.gradient()) == r"\frac{\hat{y} - y}{\hat{y} (1 - \hat{y})}"
+    assert d.hessian().has(1 - yhat) and not d.hessian().has(yhat - 1)  # (1 - yhat)^2, not (yhat - 1)^2
+    assert d.gradient_derivation(of="nll").fisher == 1 / (yhat * (1 - yhat))
+
+
+@pytest.mark.parametrize("name", ["bernoulli", "binomial", "geometric", "negative_binomial", "student_t", "cauchy",
+                                  "logistic", "continuous_bernoulli"])
+def test_gradients_hessians_and_fisher_print_without_a_leading_minus(name):
+    """... and hold no difference that is negative on the domain (yhat - 1 for yhat in (0, 1))."""
+    d = derive.derive(name)
+    g = d.gradient_derivation(of="nll")
+    for expr in (g.gradient, g.hessian) + ((g.fisher,) if g.fisher is not None else ()):
+        assert not latex(expr).startswith("-"), latex(expr)
+        negative = [f for f in sp.preorder_traversal(expr)
+                    if isinstance(f, sp.Add) and is_positive_on(-f, d.assumption.domains)]
+        assert not negative, (expr, negative)
+
+
+def test_pseudo_huber_gradient_keeps_the_losss_own_sum():
+    """SymPy's derivative expands delta^2 + (y - yhat)^2 under the root; the gradient and Hessian are
+    written with the sum as the loss writes it (and proved equal to the derivative)."""
+    d = derive.derive("pseudo_huber")
+    yhat, y, delta = sym(d, "yhat"), sym(d, "y"), sym(d, "delta")
+    assert d.gradient() == (yhat - y) / sp.sqrt(delta**2 + (y - yhat) ** 2)
+    assert d.hessian() == delta**2 / (delta**2 + (y - yhat) ** 2) ** sp.Rational(3, 2)
+    assert in_terms_of(y**2 - 2 * y * yhat + yhat**2 + 1, [1 + (y - yhat) ** 2]) == 1 + (y - yhat) ** 2
+
+
+def test_sign_into_difference_flips_the_factor_the_domain_makes_positive_else_a_numerator_one():
+    x = sp.Symbol("x", real=True)
+    a, b, c = sp.symbols("a b c", real=True)
+    unit = {x: sp.Interval.open(0, 1)}
+    assert sign_into_difference(-(a - b) / (x * (x - 1)), unit) == (a - b) / (x * (1 - x))
+    assert sign_into_difference((a - b) / (x - 1) ** 2, unit) == (a - b) / (1 - x) ** 2  # even: no sign moves
+    # nothing known of c: the sign goes into the numerator's difference, never an unknown denominator
+    assert sign_into_difference(-2 * (a - b) / (c - 1), {}) == 2 * (b - a) / (c - 1)
+    assert sign_into_difference(-a / (c - 1), {}) == -a / (c - 1)  # no difference to take it: unchanged
+    for expr in (-(a - b) / (x * (x - 1)), (a - b) / (x - 1) ** 2, -2 * (a - b) / (c - 1)):
+        assert sp.simplify(sign_into_difference(expr, unit) - expr) == 0
 
 
 @pytest.mark.parametrize("name, fisher", [

@@ -118,6 +118,10 @@ class Printer:
                     + ("" if order == 0 else f"{order}, ") + f"{self.p(e.args[1])})")
         if isinstance(e, sp.besseli) and e.args[0] == 0:
             return ("torch.special.i0({0})" if t.name == "torch" else "special.i0({0})").format(self.p(e.args[1]))
+        if isinstance(e, sp.log) and isinstance(e.args[0], sp.besselk):
+            return self.log_besselk(*e.args[0].args)
+        if isinstance(e, sp.besselk):
+            return self.besselk(*e.args, scaled=False)
         if isinstance(e, sp.Piecewise):
             return self.piecewise(e)
         if isinstance(e, (sp.Max, sp.Min)) and len(e.args) > 2:
@@ -131,6 +135,18 @@ class Printer:
         if call is None:
             raise Unsupported(f"{self.entry}: no {t.name} code for {type(e).__name__} in {e}")
         return call.format(*(self.p(a) for a in e.args))
+
+    def besselk(self, nu, x, scaled: bool) -> str:
+        """K_nu(x), or e^x K_nu(x) (``scaled``): SciPy's kv / kve; torch's modified_bessel_k0/k1."""
+        if self.t.name == "numpy":
+            return f"special.{'kve' if scaled else 'kv'}({self.p(nu)}, {self.p(x)})"
+        if nu not in (0, 1):
+            raise Unsupported(f"{self.entry}: torch has K_0 and K_1 only, not K_{nu}")
+        return f"torch.special.{'scaled_' if scaled else ''}modified_bessel_k{int(nu)}({self.p(x)})"
+
+    def log_besselk(self, nu, x) -> str:
+        """log K_nu(x) = log(e^x K_nu(x)) - x: K_nu(x) ~ e^(-x) sqrt(pi/(2x)) underflows for x > ~700."""
+        return f"({self.t.calls[sp.log].format(self.besselk(nu, x, scaled=True))} - {self.p(x)})"
 
     def logit_ratio(self, p: str) -> str:
         """(2p - 1) / logit(p): x / (2 atanh x) with x = 2p - 1 where |x| < 1/2 (1/2 at x = 0), the

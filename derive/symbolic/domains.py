@@ -1,7 +1,7 @@
 """Domain reasoning: what holds at every point of the symbols' domains.
 
     is_positive_on(e, D)      e > 0 on D: SymPy's assumptions, then the positivity rules
-                              (det of a positive-definite matrix, binomial(n, k), I_nu, erfc,
+                              (det of a positive-definite matrix, binomial(n, k), I_nu, K_nu, erfc,
                               1 - t for 0 < t < 1), then a
                               reparametrisation x = a + (b - a) u/(1 + u), u > 0, of each bounded
                               interval so that SymPy can decide on the whole domain
@@ -70,6 +70,8 @@ POSITIVITY_RULES: tuple[PositivityRule, ...] = (
     PositivityRule(sp.besseli, lambda e, d: (e.args[0] == 0 and is_real_on(e.args[1], d))
                    or (bool(e.args[0].is_nonnegative) and is_positive_on(e.args[1], d)),
                    "I_0(x) >= 1 for real x; I_nu(x) > 0 for x > 0, nu >= 0"),
+    PositivityRule(sp.besselk, lambda e, d: is_real_on(e.args[0], d) and is_positive_on(e.args[1], d),
+                   "K_nu(x) = int_0^oo e^(-x cosh t) cosh(nu t) dt > 0 for x > 0, real nu"),
 )
 
 

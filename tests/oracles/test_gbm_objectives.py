@@ -4,14 +4,18 @@ Hessian in the raw score checked against SymPy's derivative of the loss composed
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import numpy as np
 import pytest
 import sympy as sp
+from sklearn import metrics
 
 import derive
 from derive.errors import DeriveError, Unsupported
 from derive.gradients import expand_named
-from derive.objectives import BUILTINS, compile_objective, objective, objective_source
+from derive.objectives import BUILTINS, TARGETS, compile_objective, objective, objective_source
 
 lgb = pytest.importorskip("lightgbm")
 xgb = pytest.importorskip("xgboost")
@@ -110,7 +114,7 @@ def test_xgboost_softmax_hessian_is_twice_the_derived_one():
 
 
 @pytest.mark.parametrize("name", ["bernoulli_logits", "poisson_log", "gamma", "tweedie", "gaussian", "huber",
-                                  "asymmetric_laplace", "bernoulli", "poisson", "exponential",
+                                  "pseudo_huber", "asymmetric_laplace", "bernoulli", "poisson", "exponential",
                                   "negative_binomial", "binomial"])
 def test_raw_score_gradient_and_hessian_are_sympys_derivatives(name):
     d = derive.derive(name)
@@ -143,3 +147,150 @@ def test_objective_source_states_the_relation_and_bad_input_is_ours():
         objective(derive.derive("gaussian_variance"), "xgboost")
     with pytest.raises(Unsupported):
         objective(derive.derive("categorical"), "xgboost")
+
+
+# --------------------------------------------------------------------------- pseudo-Huber at a slope other than 1
+
+
+@pytest.mark.parametrize("slope", [0.4, 2.5])
+def test_xgboost_pseudo_huber_is_delta_times_the_derived_objective(slope):
+    """reg:pseudohubererror with huber_slope = delta trains like delta x (the derived gradient and
+    Hessian): at delta = 1 the factor is invisible, so other slopes; without it the trees differ."""
+    d = derive.derive("pseudo_huber")
+    fns = compile_objective(d, "xgboost")
+    fns["FIXED"]["delta"] = slope  # the generated objective reads its fixed values from FIXED
+    X, y = data("pseudo_huber")
+    extra = {"huber_slope": slope}
+    theirs = train_xgboost("pseudo_huber", X, y, "reg:pseudohubererror", extra)
+    assert np.abs(theirs).max() > 0.05
+    np.testing.assert_allclose(train_xgboost("pseudo_huber", X, y, fns["objective_like_builtin"], extra), theirs,
+                               rtol=2e-5, atol=2e-5)
+    assert np.abs(train_xgboost("pseudo_huber", X, y, fns["objective"], extra) - theirs).max() > 1e-3
+
+
+def test_pseudo_huber_relations_are_stated_for_both_libraries():
+    d = derive.derive("pseudo_huber")
+    assert "delta" in objective(d, "xgboost").relation() and BUILTINS["pseudo_huber"]["xgboost"].trainable
+    assert "no pseudo-Huber objective" in objective(d, "lightgbm").relation()
+    assert "pseudo_huber" in BUILTINS["huber"]["xgboost"].note  # the Huber row points at the entry it is
+
+
+# --------------------------------------------------------------------------- quantile: leaves re-fitted
+
+TAU = Fraction(3, 10)
+QUANTILE_ROUNDS, LR = 4, 0.3
+
+
+def quantile_data():
+    """Residuals of scale ~10: a Newton step of the pinball loss (|g| <= 1, Hessian 1) is far from
+    a quantile of the residuals.  Labels rounded to float32, as both libraries store them."""
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(N, 3))
+    y = 10 * (X[:, 0] - 0.5 * X[:, 1]) + 10 * rng.normal(size=N)
+    return X, y.astype(np.float32).astype(float)
+
+
+def lightgbm_bracket(n: int) -> tuple[int, int]:
+    """LightGBM's percentile of n sorted residuals: linear interpolation at position tau (n - 1)
+    counted from 0, i.e. between the order statistics j and j + 1 counted from 1."""
+    j = math.floor(TAU * (n - 1)) + 1
+    return j, min(j + 1, n)
+
+
+def xgboost_bracket(n: int) -> tuple[int, int]:
+    """XGBoost's quantile (NIST): the minimum for tau <= 1/(n + 1), the maximum for tau >= n/(n + 1),
+    else linear interpolation at position tau (n + 1) counted from 1."""
+    if TAU <= Fraction(1, n + 1):
+        return 1, 1
+    if TAU >= Fraction(n, n + 1):
+        return n, n
+    j = math.floor(TAU * (n + 1))
+    return j, j + 1
+
+
+def pinball_minimisers(r: np.ndarray) -> set[float]:
+    """The order statistics that minimise sum_i rho_tau(r_i - c) (scikit-learn's pinball loss at
+    every residual: the loss is convex and piecewise linear with its kinks at the residuals)."""
+    s = np.sort(r)
+    losses = np.array([metrics.mean_pinball_loss(r, np.full_like(r, c), alpha=float(TAU)) for c in s])
+    return set(s[np.isclose(losses, losses.min(), rtol=1e-12, atol=0)])
+
+
+def quantile_leaf(value: float, r: np.ndarray, bracket, tol: float) -> bool:
+    """``value`` lies between the order statistics the library interpolates, and one of the two is
+    a minimiser of the pinball loss of ``r``: a minimiser up to that interpolation."""
+    s = np.sort(r)
+    lo, hi = (s[i - 1] for i in bracket(len(r)))
+    return lo - tol <= value <= hi + tol and bool({lo, hi} & pinball_minimisers(r))
+
+
+def _quantile_boosters(target, X, y, rounds, base=None):
+    """The built-in and the custom objective (the derived subgradient, Hessian 1) at tau, from 0."""
+    fns = compile_objective(derive.derive("asymmetric_laplace"), target)
+    fns["FIXED"]["tau"] = float(TAU)
+    (key, _), = BUILTINS["asymmetric_laplace"][target].params
+    builtin = BUILTINS["asymmetric_laplace"][target].name
+    if target == "lightgbm":
+        params = {"verbose": -1, "boost_from_average": False, "num_leaves": 7, "learning_rate": LR,
+                  "min_data_in_leaf": 5, "deterministic": True, "num_threads": 1, "force_col_wise": True, "seed": 0}
+        return [lgb.train({**params, "objective": obj, key: float(TAU)}, lgb.Dataset(X, y), rounds)
+                for obj in (builtin, fns["objective_like_builtin"])]
+    params = {"max_depth": 3, "eta": LR, "nthread": 1, "tree_method": "hist", "seed": 0,
+              "disable_default_eval_metric": 1}
+    dtrain = xgb.DMatrix(X, y, base_margin=np.zeros(N))
+    return [xgb.train({**params, "objective": builtin, key: float(TAU)}, dtrain, rounds),
+            xgb.train(params, dtrain, rounds, obj=fns["objective_like_builtin"])]
+
+
+def _raw(target, booster, X, rounds):
+    """Raw scores after ``rounds`` trees (0: the zero start), and the leaf of each row in every tree."""
+    if rounds == 0:
+        return np.zeros(N)
+    if target == "lightgbm":
+        return booster.predict(X, raw_score=True, num_iteration=rounds)
+    return booster.predict(xgb.DMatrix(X, base_margin=np.zeros(N)), output_margin=True,
+                           iteration_range=(0, rounds)).astype(float)
+
+
+def _leaves(target, booster, X):
+    if target == "lightgbm":
+        return booster.predict(X, pred_leaf=True)
+    return booster.predict(xgb.DMatrix(X, base_margin=np.zeros(N)), pred_leaf=True)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_quantile_builtin_grows_the_derived_tree_then_refits_its_leaves_to_quantiles(target):
+    """The stated relation of the quantile built-ins (tau = 0.3), tested rather than trained alike:
+
+    (a) after one round from a zero score, the built-in and the custom objective (the derived
+        subgradient tau - 1[y > F] ... with the Hessian 1) put every row in the same leaf: the
+        same gradient grows the same tree;
+    (b) in each of the first rounds, each leaf value of the built-in ((F_t - F_{t-1})/eta) lies
+        between the two order statistics r_(j) <= r_(j+1) of the leaf's residuals r = y - F_{t-1}
+        that the library interpolates (LightGBM: position tau (n - 1) from 0; XGBoost: tau (n + 1)
+        from 1, clamped to the extremes), and r_(j) or r_(j+1) minimises the pinball loss
+        sum_i rho_tau(r_i - c) (scikit-learn's, at every residual): a minimiser of the pinball loss
+        up to the library's interpolation between two neighbouring order statistics;
+    (c) the custom objective's leaf values (Newton steps -G/(H + lambda)) do not: so (b) can fail.
+    The tolerance is a few roundings of the margins (float64 in LightGBM, float32 in XGBoost)."""
+    X, y = quantile_data()
+    builtin, custom = _quantile_boosters(target, X, y, QUANTILE_ROUNDS)
+    bracket = lightgbm_bracket if target == "lightgbm" else xgboost_bracket
+    dtype = np.float64 if target == "lightgbm" else np.float32
+    tol = 8 * float(np.spacing(dtype(np.abs(y).max()))) / LR
+    theirs, ours = _leaves(target, builtin, X), _leaves(target, custom, X)
+    np.testing.assert_array_equal(theirs[:, 0], ours[:, 0])  # (a)
+    assert len(np.unique(theirs[:, 0])) >= 5
+    for t in range(1, QUANTILE_ROUNDS + 1):
+        before, after = _raw(target, builtin, X, t - 1), _raw(target, builtin, X, t)
+        for leaf in np.unique(theirs[:, t - 1]):
+            rows = theirs[:, t - 1] == leaf
+            step = (after - before)[rows] / LR
+            assert np.ptp(step) <= tol  # one value per leaf
+            assert quantile_leaf(step[0], (y - before)[rows], bracket, tol), (t, leaf)  # (b)
+    newton = _raw(target, custom, X, 1) / LR
+    for leaf in np.unique(ours[:, 0]):
+        rows = ours[:, 0] == leaf
+        assert not quantile_leaf(newton[rows][0], y[rows], bracket, tol), leaf  # (c)
+        assert abs(newton[rows][0]) <= 1  # a Newton step of a gradient in [tau - 1, tau] with Hessian 1
+    assert np.abs(_raw(target, builtin, X, QUANTILE_ROUNDS) - _raw(target, custom, X, QUANTILE_ROUNDS)).max() > 1
