@@ -155,7 +155,15 @@ def density_has_exp(assumption: Assumption) -> bool:
 
 
 def _mean_tex(assumption: Assumption) -> str:
-    return tex(assumption.link.mean) if assumption.link is not None else _params_tex(assumption)
+    """What the density is written in: the params, the link's mean standing for its output
+    (the mixture's weights w for their logits a, beside mu and sigma)."""
+    link = assumption.link
+    if link is None:
+        return _params_tex(assumption)
+    if len(assumption.params) == 1:
+        return tex(link.mean)
+    mean = link.mean.base if isinstance(link.mean, sp.Indexed) else link.mean
+    return ", ".join(tex(mean if p == link.output else p) for p in assumption.params)
 
 
 def _normalise(a: Assumption, steps: list[Step]) -> tuple[sp.Expr, sp.Expr | None]:
@@ -281,7 +289,9 @@ def run(assumption: Assumption) -> Derivation:
 
 
 def _apply_link(expr: sp.Expr, mean: sp.Basic, value: sp.Expr, domains) -> sp.Expr:
-    substituted = substitute_mean(expr, mean, value)
+    """``mean`` -> ``value``, the logs expanded; a factor free of a sum's index (a softmax's
+    normaliser inside the mixture's sum over k) leaves the sum first, so that its log comes off."""
+    substituted = split_sums(substitute_mean(expr, mean, value))
     return split_sums(distribute(expand_logs(substituted, domains, together=True)))
 
 

@@ -23,14 +23,12 @@ whose loss depends on them only through the residual ``r = y - prediction``: eac
 shifted to 0 at ``r = 0`` and scaled to curvature 1 there; a loss with a kink at 0 (no
 curvature) is scaled to 1/2 at ``|r| = 1``, where the squared loss is.
 
-Output is deterministic: matplotlib's object API with the Agg canvas (no pyplot, no global
-backend switch), fixed rcParams, no dates or producer strings in the PDF or PNG metadata.
+How figures are drawn and written (deterministically) is :mod:`derive.figure_style`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,59 +38,11 @@ import sympy as sp
 
 from derive import symbols as dsym
 from derive.engine import Derivation
+from derive.figure_style import COLORS, FIGURE_DIR, FigureFiles, Skip, matplotlib_api, save
+from derive.figures_parts import mixture_figure
 from derive.latex.printer import latex
 from derive.latex.tokens import rename_math
 from derive.symbolic.constraints import ONE_HOT
-
-FIGURE_DIR = "figures"
-
-RC_PARAMS = {
-    "font.family": "DejaVu Sans",
-    "font.size": 9.0,
-    "mathtext.fontset": "cm",
-    "axes.titlesize": 9.0,
-    "axes.labelsize": 9.0,
-    "legend.fontsize": 8.0,
-    "xtick.labelsize": 8.0,
-    "ytick.labelsize": 8.0,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.prop_cycle": None,  # set below, once matplotlib is imported
-    "lines.linewidth": 1.5,
-    "pdf.fonttype": 3,
-    "pdf.compression": 6,
-    "svg.hashsalt": "derive",
-    "svg.fonttype": "none",
-    "savefig.dpi": 150,
-    "figure.dpi": 100,
-    "path.simplify": True,
-    "axes.unicode_minus": True,
-    "axes.formatter.use_mathtext": False,
-}
-PDF_METADATA = {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None}
-PNG_METADATA = {"Software": None}
-COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
-          "#7f7f7f", "#bcbd22", "#17becf")
-
-
-@dataclass(frozen=True)
-class FigureFiles:
-    """A written figure (``stem`` relative to the output folder, without suffix) or a
-    skipped one (``stem`` None and ``note`` saying why); ``caption`` for the documents."""
-
-    name: str
-    stem: str | None
-    caption: str
-    note: str = ""
-
-    def paths(self, out: Path) -> list[Path]:
-        if self.stem is None:
-            return []
-        return [out / f"{self.stem}.pdf", out / f"{self.stem}.png"]
-
-
-class Skip(Exception):
-    """A figure that the generic rules cannot draw; the message says why."""
 
 
 # --------------------------------------------------------------------------- values
@@ -285,38 +235,6 @@ def _number(v: float) -> str:
 # --------------------------------------------------------------------------- drawing
 
 
-def _matplotlib():
-    import matplotlib
-    from cycler import cycler
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    params = dict(RC_PARAMS)
-    params["axes.prop_cycle"] = cycler(color=list(COLORS))
-    return matplotlib, Figure, FigureCanvasAgg, params
-
-
-def _save(fig, canvas_class, out: Path, stem: str, symbols: tuple[tuple[str, str], ...] = ()) -> None:
-    """Both files of ``fig``, every label, title and legend in the renamed symbols."""
-    if symbols:
-        from matplotlib.text import Text
-
-        for text in fig.findobj(Text):
-            text.set_text(rename_math(text.get_text(), dict(symbols)))
-    canvas_class(fig)
-    path = out / stem
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # fontTools warns about the zero font timestamps that make the PDF reproducible.
-    fonttools = logging.getLogger("fontTools")
-    level = fonttools.level
-    fonttools.setLevel(logging.ERROR)
-    try:
-        fig.savefig(f"{path}.pdf", format="pdf", metadata=PDF_METADATA)
-        fig.savefig(f"{path}.png", format="png", metadata=PNG_METADATA)
-    finally:
-        fonttools.setLevel(level)
-
-
 def _limits(curves: list[np.ndarray]) -> tuple[float, float]:
     """y-limits that show the bottom of every curve and not the blow-ups at the ends."""
     finite = np.concatenate([c[np.isfinite(c)] for c in curves] + [np.array([0.0])])
@@ -390,8 +308,9 @@ def assumption_figure(d: Derivation, out: Path, symbols: tuple[tuple[str, str], 
     try:
         sl = make_slice(d)
     except Skip as why:
-        return FigureFiles(name, None, "", note=str(why))
-    mpl, Figure, Canvas, params = _matplotlib()
+        mixture = mixture_figure(d, out, symbols)  # over K components: the loss over two locations
+        return mixture if mixture.stem is not None else FigureFiles(name, None, "", note=str(why))
+    mpl, Figure, Canvas, params = matplotlib_api()
     with mpl.rc_context(params):
         fig = Figure(figsize=(6.4, 2.35))
         left, right = fig.subplots(1, 2)
@@ -402,7 +321,7 @@ def assumption_figure(d: Derivation, out: Path, symbols: tuple[tuple[str, str], 
         except Skip as why:
             return FigureFiles(name, None, "", note=str(why))
         stem = f"{FIGURE_DIR}/{name}"
-        _save(fig, Canvas, out, stem, symbols)
+        save(fig, Canvas, out, stem, symbols)
     slice_note = ""
     if sl.support == "onehot":
         slice_note = " Two classes ($K = 2$)."
@@ -486,7 +405,7 @@ def overview_figure(derivations: list[Derivation], out: Path, symbols: tuple[tup
         curves.append((d.assumption.loss_name, values, how))
     if len(curves) < 2:  # one curve compares nothing; it is the assumption's own figure
         return FigureFiles("overview", None, "", note="fewer than two assumptions with a residual loss to compare")
-    mpl, Figure, Canvas, params = _matplotlib()
+    mpl, Figure, Canvas, params = matplotlib_api()
     with mpl.rc_context(params):
         rows = (len(curves) + 1) // 2
         fig = Figure(figsize=(6.4, 3.0 + 0.17 * rows))
@@ -504,7 +423,7 @@ def overview_figure(derivations: list[Derivation], out: Path, symbols: tuple[tup
         ax.legend(frameon=False, fontsize=7.0, loc="upper center", ncols=2,
                   bbox_to_anchor=(0.5, -0.2), borderaxespad=0.0)
         stem = f"{FIGURE_DIR}/overview"
-        _save(fig, Canvas, out, stem, symbols)
+        save(fig, Canvas, out, stem, symbols)
     caption = ("The losses whose assumption is a location family on the real line, as functions of "
                "the residual $r = y - \\hat{y}$ (fixed symbols at typical values), each shifted to 0 "
                "at $r = 0$ and scaled to curvature 1 there, where the squared loss is $r^2/2$; a loss "

@@ -212,13 +212,15 @@ def _mean_forms(d, wrt: sp.Basic) -> list[tuple[sp.Expr, sp.Expr, sp.Expr]]:
     link = d.link
     if link is not None:
         mean, expr = link
-        if isinstance(mean, sp.Indexed):  # softmax over the classes: the mean of class l
+        labels = isinstance(d.data[0], sp.IndexedBase) and isinstance(wrt, sp.Indexed) \
+            and wrt.base == d.assumption.link.output  # not so for a mixture's weights: no label y_l
+        if isinstance(mean, sp.Indexed) and labels:  # softmax over the classes: the mean of class l
             k, l = mean.indices[0], wrt.indices[0]
             z = wrt.base
             j = next(iter(expr.atoms(sp.Sum))).limits[0][0]
             K = next(iter(expr.atoms(sp.Sum))).limits[0][2]
             out.append((expr.subs(k, l), softmax(z, l, j, K), d.data[0][l]))
-        else:
+        elif not isinstance(mean, sp.Indexed):
             named = expr
             if sp.simplify(expr - sp.exp(wrt) / (1 + sp.exp(wrt))) == 0:
                 named = sigmoid(wrt)

@@ -628,6 +628,17 @@ CASES: dict[str, EntryCase] = {
                           "sigma": r.uniform(0.3, 3, f["K"])},
             piece_oracles.gaussian_mixture, "torch MixtureSameFamily"),
     ),
+    "gaussian_mixture_logits": EntryCase(  # log sum_j e^a_j - log sum_k e^a_k N(y; mu_k, sigma_k^2), less log(2 pi)/2
+        loss=lambda s: log(_sum(s, exp(s["a"][s["j"]]), "j"))
+            - log(_sum(s, exp(s["a"][s["k"]]) / s["sigma"][s["k"]]
+                       * exp(-(s["y"] - s["mu"][s["k"]]) ** 2 / (2 * s["sigma"][s["k"]] ** 2)))),
+        equal_by_simplify=True,
+        normalisation=PIECES,
+        oracle=Oracle(lambda r: {"K": int(r.integers(1, 5))},
+            lambda r, f: {"y": r.normal(0, 3), "a": r.normal(0, 2, f["K"]), "mu": r.normal(0, 3, f["K"]),
+                          "sigma": r.uniform(0.3, 3, f["K"])},
+            piece_oracles.gaussian_mixture_logits, "torch MixtureSameFamily, Categorical(logits=a)"),
+    ),
 }
 
 

@@ -2,7 +2,7 @@
 tests/catalogue_cases.py: statsmodels' ZeroInflatedPoisson log-likelihood (one observation,
 intercept-only: the inflation logit and the log-mean are its params), SciPy's Poisson
 truncated at 0 for the hurdle, SciPy's pdf/sf for the censored times, the normal cdf
-difference and truncnorm, torch's MixtureSameFamily.  Counts are zero half the time, so
+difference and truncnorm, torch's MixtureSameFamily (weights given, or logits).  Counts are zero half the time, so
 both branches of the indicator 1[y = 0] are met."""
 
 from __future__ import annotations
@@ -61,10 +61,20 @@ def truncated_gaussian(v) -> float:
     return float(stats.truncnorm.logpdf(v["y"], (v["a"] - v["mu"]) / v["sigma"], np.inf, v["mu"], v["sigma"]))
 
 
+def _tt(x):
+    return torch.as_tensor(np.asarray(x, dtype=float), dtype=T)
+
+
+def _mixture(weights, v) -> float:
+    mix = torch.distributions.MixtureSameFamily(weights, torch.distributions.Normal(_tt(v["mu"]), _tt(v["sigma"])))
+    return mix.log_prob(_tt(v["y"])).item()
+
+
 def gaussian_mixture(v) -> float:
     """log sum_k w_k N(y; mu_k, sigma_k^2), torch's MixtureSameFamily."""
-    def tt(x):
-        return torch.as_tensor(np.asarray(x, dtype=float), dtype=T)
-    mix = torch.distributions.MixtureSameFamily(torch.distributions.Categorical(probs=tt(v["w"])),
-                                                torch.distributions.Normal(tt(v["mu"]), tt(v["sigma"])))
-    return mix.log_prob(tt(v["y"])).item()
+    return _mixture(torch.distributions.Categorical(probs=_tt(v["w"])), v)
+
+
+def gaussian_mixture_logits(v) -> float:
+    """log sum_k softmax(a)_k N(y; mu_k, sigma_k^2), torch's MixtureSameFamily with Categorical(logits=a)."""
+    return _mixture(torch.distributions.Categorical(logits=_tt(v["a"])), v)

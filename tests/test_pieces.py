@@ -1,5 +1,5 @@
 """Likelihoods built from pieces (zero-inflated and hurdle counts, right-censored survival
-times, a Gaussian mixture, Tobit, interval-censored and truncated Gaussians): each density
+times, a Gaussian mixture (its weights given or a softmax of logits), Tobit, interval-censored and truncated Gaussians): each density
 proved normalised piece by piece, the indicator forms proved equal to the textbook
 definitions, every reference proved symbolically (not by probing)."""
 
@@ -14,9 +14,10 @@ from derive.distributions import normal_censored, zero_inflated
 from derive.engine import run
 from derive.normalisation import total_mass
 from derive.symbolic.domains import resolve_piecewise
+from derive.symbolic.rules import substitute_mean
 
 PIECES = ["zero_inflated_poisson", "hurdle_poisson", "zero_inflated_negative_binomial", "hurdle_negative_binomial",
-          "censored_exponential", "censored_weibull", "gaussian_mixture", "tobit", "interval_censored_gaussian",
+          "censored_exponential", "censored_weibull", "gaussian_mixture", "gaussian_mixture_logits", "tobit", "interval_censored_gaussian",
           "truncated_gaussian"]
 COUNTS = PIECES[:4]
 # built but not registered (their document rows need a split rule): derived and checked all the same
@@ -113,6 +114,24 @@ def test_mixture_nll_is_a_log_sum_exp():
     K = sp.Symbol("K", integer=True, positive=True)
     lse = sp.log(sp.Sum(sp.exp(sp.log(w[k]) - sp.log(sigma[k]) - (y - mu[k]) ** 2 / (2 * sigma[k] ** 2)), (k, 1, K)))
     assert sp.simplify(d.nll - (-lse + sp.log(2 * sp.pi) / 2)) == 0
+
+
+@pytest.mark.parametrize("K", [1, 2, 3])
+def test_mixture_with_logits_has_mass_one_since_the_softmax_sums_to_one(K):
+    d = derive.derive("gaussian_mixture_logits")
+    mean, softmax = d.link
+    size = d.assumption.vector_index[2]
+    mass = substitute_mean(total_mass(d.assumption, {"K": K}), mean, softmax.xreplace({size: K})).doit()
+    assert sp.simplify(mass) == 1
+
+
+def test_mixture_with_logits_is_the_mixture_at_the_softmax_weights():
+    """The logits entry's NLL is the weights entry's NLL with w_k = e^(a_k) / sum_j e^(a_j), at K = 3."""
+    logits, weights = derive.derive("gaussian_mixture_logits"), derive.derive("gaussian_mixture")
+    mean, softmax = logits.link
+    size = logits.assumption.vector_index[2]
+    at_softmax = substitute_mean(weights.nll, mean, softmax).xreplace({size: 3}).doit()
+    assert sp.simplify(sp.expand_log(logits.nll.xreplace({size: 3}).doit() - at_softmax, force=True)) == 0
 
 
 def test_tobit_atom_at_zero_plus_the_positive_part_is_one():

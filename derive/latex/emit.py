@@ -69,18 +69,14 @@ def emit_align(rows: list[Row], layout: Layout = ARTICLE, *, environment: str = 
     overlay from which it is visible (per cell, since ``\\pause`` does not work in align).
 
     A justification goes in a column on the right when it fits beside the widest row, and
-    on a line of its own above its row (``\\intertext``) when it does not."""
+    on a line of its own above its row (``\\intertext``) when it does not.  The rows share
+    the alignment point: the math is as wide as the widest left side plus the widest right
+    side, whichever rows they are on (a ``\\MoveEqLeft`` side stands on a line of its own)."""
     markdown = environment == "aligned"
     overlays = overlays or [None] * len(rows)
-    math_width = 0.0
-    for row in rows:
-        lhs = 0.0 if row.wide_lhs else tex_width(row.lhs)
-        for index, line in enumerate(row.lines):
-            math_width = max(math_width, (lhs if index == 0 else lhs) + tex_width(row.relation + line))
-        if row.wide_lhs:
-            math_width = max(math_width, tex_width(row.lhs))
     lhs_column = max([tex_width(r.lhs) for r in rows if not r.wide_lhs] + [0.0])
-    math_width = max(math_width, lhs_column)
+    rhs_column = max([tex_width(row.relation + line) for row in rows for line in row.lines] + [0.0])
+    math_width = max([lhs_column + rhs_column] + [tex_width(r.lhs) for r in rows if r.wide_lhs])
 
     def fits(row: Row) -> bool:
         if layout.width is None or not intertext:

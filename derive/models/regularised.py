@@ -66,7 +66,8 @@ class Model:
     ``loss`` = ``fit`` + sum of the penalties' terms, with
     ``neg_log_posterior == scale * loss + sum(dropped)`` exactly; ``weights`` maps
     each prior family to its lambda; ``weight_decay`` is PyTorch's ``weight_decay`` for
-    the mean-reduced loss (Gaussian prior only, else None)."""
+    the mean-reduced loss (Gaussian prior only, else None); ``prior`` is the density p(w_j)
+    of one weight (over ``Z(...)``, free of w, when several families multiply)."""
 
     name: str
     likelihood: str
@@ -78,6 +79,7 @@ class Model:
     dropped: tuple[sp.Expr, ...]
     steps: tuple[Step, ...]
     weight_decay: sp.Expr | None = None
+    prior: sp.Expr | None = None
 
     @property
     def loss(self) -> sp.Expr:
@@ -180,4 +182,5 @@ def build(name: str, likelihood: str, families: tuple[str, ...],
                           "gradient of the mean loss, which is then the gradient of the loss over $n$",
                           lhs=r"\mathrm{weight\_decay}"))
     priors = tuple((fam, tuple({**PRIOR_PARAMS[fam], **hyper.get(fam, {})}.items())) for fam in families)
-    return Model(name, likelihood, priors, nlp, fit, penalties, dl.scale, tuple(dropped), tuple(steps), decay)
+    return Model(name, likelihood, priors, nlp, fit, penalties, dl.scale, tuple(dropped), tuple(steps), decay,
+                 prior_density)

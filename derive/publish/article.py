@@ -8,7 +8,6 @@ import sympy as sp
 
 from derive.config import PrinterConfig
 from derive.engine import Derivation
-from derive.figures import FigureFiles
 from derive.infotheory import identities
 from derive.latex.emit import display_math, emit_align, text_escape
 from derive.latex.layout import ARTICLE, Layout, layout_rows, log_notation
@@ -17,7 +16,7 @@ from derive.publish.models_part import models_article
 from derive.publish.training import INTRO as TRAINING_INTRO
 from derive.publish.training import training_tex
 from derive.publish.context import (INTRO, PEERS_ARTICLE, RESET, STATED, Context, checks_of, dataset_loss_tex,
-                                    loss_tex, reference_label, reference_math, reference_words, target_tex,
+                                    figure_tex, loss_tex, reference_label, reference_math, reference_words, target_tex,
                                     verify_directive)
 from derive.publish.information import (BLOCK_HEADINGS, INFO_ARTICLE, INFO_INTRO, NOT_PROVED, PROVED,
                                         closed_form_blocks, closed_words, infinite_words, info_rows, tabular,
@@ -27,19 +26,6 @@ from derive.infotheory.examples import weather
 from derive.steps import Step
 
 # --------------------------------------------------------------------------- LaTeX article
-
-
-def _figure_tex(fig: FigureFiles | None, width: str = r"\linewidth", title: str = "") -> str:
-    if fig is None or fig.stem is None:
-        return ""
-    caption = (text_escape(title) + ": " if title else "") + fig.caption
-    return "\n".join([
-        r"\begin{figure}[htbp]",
-        r"\centering",
-        r"\includegraphics[width=%s]{%s}" % (width, fig.stem),
-        r"\caption{%s}" % caption,
-        r"\end{figure}",
-    ])
 
 
 def _references_tex(ctx: Context, d: Derivation, layout: Layout) -> str:
@@ -109,7 +95,7 @@ def article_section(d: Derivation, ctx: Context | None = None) -> str:
     ]
     fig = ctx.figures.get(a.name)
     if fig is not None and fig.stem is not None:
-        parts.append(_figure_tex(fig, title=a.title))
+        parts.append(figure_tex(fig, title=a.title))
     elif fig is not None and fig.note:
         parts.append(r"\noindent\emph{No figure: %s.}" % text_escape(fig.note))
     return "\n\n".join(p for p in parts if p)
@@ -139,7 +125,7 @@ def _title_block(ctx: Context) -> str:
 def article(derivations: list[Derivation], ctx: Context | None = None) -> str:
     ctx = ctx or Context(PrinterConfig(), {}, None)
     body = "\n\n".join(article_section(d, ctx) for d in derivations)
-    overview = _figure_tex(ctx.overview, title="Losses compared")
+    overview = figure_tex(ctx.overview, title="Losses compared")
     return (
         ARTICLE_PREAMBLE
         + _title_block(ctx)
@@ -148,7 +134,7 @@ def article(derivations: list[Derivation], ctx: Context | None = None) -> str:
         + (f"{overview}\n\n" if overview else "")
         + f"{body}\n\n"
         + (f"{RESET}\n{information_section(ctx.config)}\n\n" if ctx.info else "")
-        + (f"{RESET}\n{models_article()}\n\n" if ctx.models else "")
+        + (f"{RESET}\n{models_article(ctx.priors)}\n\n" if ctx.models else "")
         + "\\end{document}\n"
     )
 

@@ -29,6 +29,7 @@ from derive.cache import Cache, build_key, write_files
 from derive.publish import pdf as tex
 from derive.publish.article import article
 from derive.publish.catalog_json import catalog
+from derive.figures_parts import prior_figure
 from derive.prepare import document_parts, prepare, stage_figures
 from derive.publish.context import Context, check_renames
 from derive.publish.markdown import markdown
@@ -173,11 +174,14 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
             say("nothing changed since a cached build: its files")
             write_files(staging, previous)
             return _move_into_place(staging, out, force, pdf, sources)
-        overview, each = None, {}
+        overview, each, priors = None, {}, None
         if figures and derivations:
             say("drawing the figures")
             overview, each = stage_figures(derivations, drawn, staging, config.symbols)
-        ctx = Context(config, each, overview, info=info, project=project, models=models)
+        if figures and models:
+            say("drawing the priors beside their penalties")
+            priors = prior_figure(staging, config.symbols)
+        ctx = Context(config, each, overview, info=info, project=project, models=models, priors=priors)
         writers = {"tex": article, "slides": slides, "md": markdown, "json": catalog}
         for fmt in formats:
             say(f"writing {FORMATS[fmt]}")

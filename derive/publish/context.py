@@ -54,6 +54,7 @@ class Context:
     project: ProjectConfig = ProjectConfig()  # title, author, ... of the documents
     catalogue: bool = True  # the derivations (False: only the information part)
     models: bool = False  # the part "Regularisers are priors" (derive.models)
+    priors: FigureFiles | None = None  # that part's figure: the priors beside their penalties
 
     def printer(self, d: Derivation) -> TextbookPrinter:
         return TextbookPrinter.from_config(self.config, lead_symbols=tuple(d.params))
@@ -69,6 +70,20 @@ class Context:
     def words(self, text: str) -> str:
         """Hand-written words with math between ``$`` in the configured notation."""
         return log_notation(text, self.config, text=True)
+
+
+def figure_tex(fig: FigureFiles | None, width: str = r"\linewidth", title: str = "") -> str:
+    """A LaTeX figure float with its caption (``title: caption``); empty for no figure."""
+    if fig is None or fig.stem is None:
+        return ""
+    caption = (text_escape(title) + ": " if title else "") + fig.caption
+    return "\n".join([
+        r"\begin{figure}[htbp]",
+        r"\centering",
+        r"\includegraphics[width=%s]{%s}" % (width, fig.stem),
+        r"\caption{%s}" % caption,
+        r"\end{figure}",
+    ])
 
 
 def check_renames(derivations: list[Derivation], config: PrinterConfig) -> None:

@@ -65,7 +65,7 @@ def markdown(derivations: list[Derivation], ctx: Context | None = None) -> str:
     if ctx.info:
         parts += ["<!-- derive: reset -->", information_markdown(ctx.config)]
     if ctx.models:
-        parts += ["<!-- derive: reset -->", models_markdown()]
+        parts += ["<!-- derive: reset -->", models_markdown(ctx.priors)]
     return "\n".join(parts)
 
 

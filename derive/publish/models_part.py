@@ -4,10 +4,13 @@ updates with their posterior means and modes.
 
 The writers call one function each, with the output's layout:
 
-    models_article()   LaTeX for the article (a \\section and one \\subsection per model)
-    models_frames()    Beamer frames, one per model and one for the conjugate updates
+    models_article()   LaTeX for the article (a \\section, the priors' figure, one \\subsection per model)
+    models_frames()    Beamer frames: the priors' figure, one per model and one for the conjugate updates
     models_markdown()  Markdown (KaTeX), the same content
     models_catalog()   the JSON records (srepr and LaTeX of each derived quantity)
+
+Each takes the figure of the priors beside their penalties (``figures/priors``, drawn by
+:func:`derive.figures_parts.prior_figure`), or None for a build without figures.
 
 The "Beyond one density" part needs no function of its own: the entries built from pieces
 (zero-inflated, hurdle, censored, mixture, truncated) are catalogue entries, ordered after
@@ -24,6 +27,8 @@ from derive import symbols as dsym
 from derive.latex.emit import render_steps, text_escape
 from derive.latex.layout import ARTICLE, MARKDOWN, SLIDE
 from derive.latex.render import latex
+from derive.figure_style import FigureFiles
+from derive.publish.context import figure_tex
 from derive.models import CONJUGATES, MODELS, check, conjugate, model
 from derive.models.conjugate import Conjugate
 
@@ -34,6 +39,7 @@ INTRO = ("If the loss is the negative log-likelihood, the regulariser is the neg
          "the MAP estimate minimises their sum.  Each weight $\\lambda$ below is derived from the "
          "prior's and the likelihood's scales, never typed, and each loss is proved equal to the "
          "textbook formula.")
+FIGURE_TITLE = "Priors and the penalties they put in the loss"
 
 
 def _weights_tex(name: str) -> list[str]:
@@ -62,8 +68,14 @@ def _conjugate_rows() -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def models_article() -> str:
+def _drawn(fig: FigureFiles | None) -> bool:
+    return fig is not None and fig.stem is not None
+
+
+def models_article(priors: FigureFiles | None = None) -> str:
     parts = [f"\\section{{{TITLE}}}", INTRO, ""]
+    if _drawn(priors):
+        parts += [figure_tex(priors, title=FIGURE_TITLE), ""]
     for name, entry in MODELS.items():
         m = model(name)
         parts += [f"\\subsection{{{entry.title}}}", f"Assumption: ${entry.statement}$.", "",
@@ -78,10 +90,15 @@ def models_article() -> str:
     return "\n".join(parts)
 
 
-def models_frames() -> list[str]:
-    """One frame per model: the regularised loss and the weights derived (the steps are in the
-    article), and one frame for the conjugate updates."""
+def models_frames(priors: FigureFiles | None = None) -> list[str]:
+    """The priors' figure, one frame per model: the regularised loss and the weights derived
+    (the steps are in the article), and one frame for the conjugate updates."""
     frames = []
+    if _drawn(priors):
+        frames.append("\n".join([f"\\begin{{frame}}{{{FIGURE_TITLE}}}", r"\begin{center}",
+                                  r"\includegraphics[width=0.9\linewidth,height=0.62\textheight,keepaspectratio]{%s}"
+                                  % priors.stem, r"\end{center}", r"{\scriptsize %s}" % priors.caption,
+                                  "\\end{frame}"]))
     for name, entry in MODELS.items():
         m = model(name)
         rows = [r"\ell(w) &= %s" % latex(m.loss)] + [row.replace(" = ", " &= ", 1) for row in _weights_tex(name)]
@@ -95,8 +112,10 @@ def models_frames() -> list[str]:
     return frames
 
 
-def models_markdown() -> str:
+def models_markdown(priors: FigureFiles | None = None) -> str:
     parts = [f"# {TITLE}", "", INTRO, ""]
+    if _drawn(priors):
+        parts += [f"![{FIGURE_TITLE}]({priors.stem}.png)", "", f"*{priors.caption}*", ""]
     for name, entry in MODELS.items():
         m = model(name)
         parts += [f"## {entry.title}", "", f"Assumption: ${entry.statement}$.", "", "$$",

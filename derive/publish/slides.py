@@ -163,7 +163,7 @@ def slides(derivations: list[Derivation], ctx: Context | None = None) -> str:
     if ctx.models:
         frames.append(RESET + "\n" + divider(MODELS_TITLE, "The regulariser is the negative log-prior: ridge, lasso and the elastic "
                               "net are MAP estimates, with each weight derived from the scales."))
-        frames += models_frames()
+        frames += models_frames(ctx.priors)
     frames.append(closing_frame(derivations, ctx))
     return (SLIDES_PREAMBLE + title_block(ctx) + "\\begin{document}\n\n" + "\n\n".join(frames)
             + "\n\n\\end{document}\n")

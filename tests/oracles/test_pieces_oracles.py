@@ -1,6 +1,7 @@
 """Likelihoods built from pieces over whole datasets, against independent oracles: the sum
 of the derived per-example NLLs equals minus statsmodels' zero-inflated log-likelihoods
-(both branches of the indicator in every dataset), torch's MixtureSameFamily log_prob,
+(both branches of the indicator in every dataset), torch's MixtureSameFamily log_prob (with
+Categorical(probs=w) and Categorical(logits=a)),
 SciPy's survival functions and hazards, and SciPy's truncnorm.  Float64, 1e-10 relative."""
 
 from __future__ import annotations
@@ -83,6 +84,23 @@ def test_gaussian_mixture_dataset_is_torch_mixture_same_family(seed):
         torch.distributions.Normal(torch.tensor(mu), torch.tensor(sigma)))
     theirs = -mix.log_prob(torch.tensor(y)).mean().item()
     assert rel_close(ours, theirs)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_gaussian_mixture_with_logits_dataset_is_torch_mixture_same_family(seed):
+    rng = np.random.default_rng(25 + seed)
+    n, K = 6, 3
+    a, mu, sigma = rng.normal(0, 2, (n, K)), rng.normal(0, 3, (n, K)), rng.uniform(0.3, 3, (n, K))
+    y = rng.normal(0, 3, n)
+    d = derive.derive("gaussian_mixture_logits")
+    ours = evaluate(d.dataset_nll, {"y": y, "a": a, "mu": mu, "sigma": sigma}, {"n": n, "K": K})
+    mix = torch.distributions.MixtureSameFamily(
+        torch.distributions.Categorical(logits=torch.tensor(a)),
+        torch.distributions.Normal(torch.tensor(mu), torch.tensor(sigma)))
+    theirs = -mix.log_prob(torch.tensor(y)).mean().item()
+    assert rel_close(ours, theirs)
+    shifted = evaluate(d.dataset_nll, {"y": y, "a": a + 5.0, "mu": mu, "sigma": sigma}, {"n": n, "K": K})
+    assert rel_close(shifted, theirs)  # softmax(a + c) = softmax(a): the logits' common shift is invisible
 
 
 @pytest.mark.parametrize("name, dist", [
