@@ -585,6 +585,27 @@ CASES: dict[str, EntryCase] = {
                                            "lambda": r.uniform(0.2, 8)},
             piece_oracles.hurdle_poisson, "scipy poisson, truncated at 0"),
     ),
+    "zero_inflated_negative_binomial": EntryCase(  # -log(omega 1[y=0] + (1 - omega) NB2(y)), less log Gamma terms and log y!
+        loss=lambda s: -_at_zero(s) * log(s["omega"] + (1 - s["omega"]) * (1 + s["alpha"] * s["mu"]) ** (-1 / s["alpha"]))
+            - (1 - _at_zero(s)) * (log(1 - s["omega"]) - (s["y"] + 1 / s["alpha"]) * log(1 + s["alpha"] * s["mu"])
+                                   + s["y"] * log(s["alpha"] * s["mu"])),
+        equal_by_simplify=True,
+        normalisation=PIECES,
+        oracle=Oracle(lambda r: {"alpha": r.uniform(0.1, 3)},
+            lambda r, f: {"y": piece_oracles.count(r), "omega": r.uniform(0.05, 0.9), "mu": r.uniform(0.2, 8)},
+            piece_oracles.zinb_statsmodels, "statsmodels ZeroInflatedNegativeBinomialP(p=2).loglikeobs"),
+    ),
+    "hurdle_negative_binomial": EntryCase(  # omega at 0; (1 - omega) NB2(y)/(1 - NB2(0)) above; less log Gamma terms and log y!
+        loss=lambda s: -_at_zero(s) * log(s["omega"])
+            - (1 - _at_zero(s)) * (log(1 - s["omega"]) - log(1 - (1 + s["alpha"] * s["mu"]) ** (-1 / s["alpha"]))
+                                   - (s["y"] + 1 / s["alpha"]) * log(1 + s["alpha"] * s["mu"])
+                                   + s["y"] * log(s["alpha"] * s["mu"])),
+        equal_by_simplify=True,
+        normalisation=PIECES,
+        oracle=Oracle(lambda r: {"alpha": r.uniform(0.1, 3)},
+            lambda r, f: {"y": piece_oracles.count(r), "omega": r.uniform(0.05, 0.9), "mu": r.uniform(0.2, 8)},
+            piece_oracles.hurdle_negative_binomial, "scipy nbinom (n = 1/alpha, p = 1/(1 + alpha mu)), truncated at 0"),
+    ),
     "censored_exponential": EntryCase(  # -delta log h + H: h = lambda, H = lambda t
         loss=lambda s: -s["delta"] * log(s["lambda"]) + s["lambda"] * s["t"],
         equal_by_simplify=True,
@@ -600,6 +621,15 @@ CASES: dict[str, EntryCase] = {
         oracle=Oracle(lambda r: {"k": r.uniform(0.4, 4)},
             lambda r, f: {"t": r.uniform(0.05, 5), "delta": float(r.integers(0, 2)), "lambda": r.uniform(0.3, 4)},
             piece_oracles.censored(stats.weibull_min, "k"), "scipy weibull_min logpdf (event) / logsf (censored)"),
+    ),
+    "tobit": EntryCase(  # -1[y=0] log Phi(-mu/sigma) + (1 - 1[y=0]) (y - mu)^2/(2 sigma^2), less log(sigma sqrt(2 pi)) above 0
+        loss=lambda s: -_at_zero(s) * log(_Phi(-s["mu"] / s["sigma"]))
+            + (1 - _at_zero(s)) * (s["y"] - s["mu"]) ** 2 / (2 * s["sigma"] ** 2),
+        equal_by_simplify=True,
+        normalisation=PIECES,
+        oracle=Oracle(lambda r: {"sigma": r.uniform(0.3, 3)},
+            lambda r, f: {"y": 0.0 if r.uniform() < 0.5 else r.uniform(0.01, 5), "mu": r.normal(0, 2)},
+            piece_oracles.tobit, "scipy norm logcdf (at 0) / logpdf (above)"),
     ),
     "interval_censored_gaussian": EntryCase(  # -log(Phi((u - mu)/sigma) - Phi((l - mu)/sigma))
         loss=lambda s: -log(_Phi((s["u"] - s["mu"]) / s["sigma"]) - _Phi((s["l"] - s["mu"]) / s["sigma"])),

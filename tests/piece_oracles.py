@@ -1,7 +1,8 @@
 """Independent log-densities of the likelihoods built from pieces, for their records in
 tests/catalogue_cases.py: statsmodels' ZeroInflatedPoisson log-likelihood (one observation,
-intercept-only: the inflation logit and the log-mean are its params), SciPy's Poisson
-truncated at 0 for the hurdle, SciPy's pdf/sf for the censored times, the normal cdf
+intercept-only: the inflation logit and the log-mean are its params) and its
+ZeroInflatedNegativeBinomialP (p = 2), SciPy's Poisson and NB2 truncated at 0 for the hurdles,
+SciPy's normal logcdf/logpdf for Tobit, SciPy's pdf/sf for the censored times, the normal cdf
 difference and truncnorm, torch's MixtureSameFamily (weights given, or logits).  Counts are zero half the time, so
 both branches of the indicator 1[y = 0] are met."""
 
@@ -37,6 +38,39 @@ def hurdle_poisson(v) -> float:
         return float(np.log(v["omega"]))
     return float(np.log1p(-v["omega"]) + stats.poisson.logpmf(v["y"], v["lambda"])
                  - np.log(-np.expm1(stats.poisson.logpmf(0, v["lambda"]))))
+
+
+def zinb_statsmodels(v) -> float:
+    """log p(y) = log(omega 1[y = 0] + (1 - omega) NB2(y; mu, alpha)), by statsmodels'
+    ZeroInflatedNegativeBinomialP with p = 2 (Var = mu + alpha mu^2), intercept-only: its params
+    are the inflation logit, the log-mean and alpha itself."""
+    from statsmodels.discrete.count_model import ZeroInflatedNegativeBinomialP
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = ZeroInflatedNegativeBinomialP(np.array([v["y"]]), np.ones((1, 1)), exog_infl=np.ones((1, 1)), p=2)
+        params = np.array([special.logit(v["omega"]), np.log(v["mu"]), v["alpha"]])
+        return float(model.loglikeobs(params)[0])
+
+
+def nb2(y, mu, alpha) -> float:
+    """log NB2(y; mu, alpha) by SciPy: nbinom with n = 1/alpha, p = 1/(1 + alpha mu) (mean mu)."""
+    return float(stats.nbinom.logpmf(y, 1 / alpha, 1 / (1 + alpha * mu)))
+
+
+def hurdle_negative_binomial(v) -> float:
+    """log omega at 0; log(1 - omega) + log NB2(y) - log(1 - NB2(0)) above."""
+    if v["y"] == 0:
+        return float(np.log(v["omega"]))
+    at_zero = nb2(0, v["mu"], v["alpha"])
+    return float(np.log1p(-v["omega"]) + nb2(v["y"], v["mu"], v["alpha"]) - np.log(-np.expm1(at_zero)))
+
+
+def tobit(v) -> float:
+    """log Phi(-mu/sigma) at y = 0 (the mass of y* <= 0); the normal log-density above."""
+    if v["y"] == 0:
+        return float(stats.norm.logcdf(-v["mu"] / v["sigma"]))
+    return float(stats.norm.logpdf(v["y"], v["mu"], v["sigma"]))
 
 
 def censored(dist, *shape):

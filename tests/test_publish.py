@@ -545,15 +545,33 @@ def test_slides_have_dividers_a_closing_summary_and_the_project_title(tmp_path):
     assert (tmp_path / "derivations.md").read_text().startswith("# Losses as likelihoods: Week 3\n\n*A. Lecturer, Spring*")
 
 
+def _fewest_single_row_frames(heights: list[float], budget: float) -> int:
+    """Over every way to cut the rows into consecutive frames of at most ``budget`` (each row
+    alone always allowed), the fewest frames holding a single row: exhaustive, 2^(n-1) cuts."""
+    n, best = len(heights), len(heights)
+    for cuts in range(2 ** (n - 1)):
+        frames, start = [], 0
+        for k in range(1, n + 1):
+            if k == n or cuts >> (k - 1) & 1:
+                frames.append(heights[start:k])
+                start = k
+        if all(len(f) == 1 or sum(f) <= budget for f in frames):
+            best = min(best, sum(len(f) == 1 for f in frames))
+    return best
+
+
 @pytest.mark.parametrize("name", derive.names())
-def test_no_slide_frame_holds_a_single_row(name):
-    from derive.latex.layout import STEPS_BUDGET
+def test_no_slide_frame_holds_a_single_row_that_could_share_one(name):
+    """A frame of steps holds two rows or more, unless no cut of the rows into frames that fit
+    has fewer single rows (a row taller than half a frame next to another: the hurdle NB's)."""
+    from derive.latex.layout import STEPS_BUDGET, row_height
     from derive.publish.context import STATED
 
     d = derive.derive(name)
     rows = layout_rows(d.steps, params=d.params, layout=SLIDE, silent=STATED)
     groups = frames_of_rows(rows, STEPS_BUDGET, STEPS_BUDGET)
-    assert all(len(g) >= 2 for g in groups), [len(g) for g in groups]
+    singles = sum(len(g) == 1 for g in groups)
+    assert singles <= _fewest_single_row_frames([row_height(r) for r in rows], STEPS_BUDGET), [len(g) for g in groups]
 
 
 def test_classes_numbered_from_zero_everywhere_when_asked(tmp_path):

@@ -15,8 +15,10 @@ import sympy as sp
 
 import derive
 from derive.config import ConfigError, PrinterConfig
-from derive.latex.render import (ARTICLE, MARKDOWN, SLIDE, TextbookPrinter, emit_align, latex, layout_rows,
-                                 log_notation, render_steps, tex_height, tex_width, text_escape)
+from derive.latex.parse import parse_latex, readback_functions, readback_symbols
+from derive.latex.render import (ARTICLE, MARKDOWN, SLIDE, TextbookPrinter, emit_align, formula_lines, latex,
+                                 layout_rows, left_column, log_notation, render_steps, tex_height, tex_width,
+                                 text_escape, written_lines)
 
 y, yhat, sigma, p = sp.symbols("y yhat sigma p", positive=True)
 Y, YH, P = sp.IndexedBase("y"), sp.IndexedBase("yhat"), sp.IndexedBase("p")
@@ -171,13 +173,80 @@ def test_every_registered_derivation_fits_the_width(layout):
     for name in derive.names():
         d = derive.derive(name)
         rows = layout_rows(d.steps, params=d.params, layout=layout)
-        lhs_column = max([tex_width(r.lhs) for r in rows if not r.wide_lhs] + [0.0])
+        # TeX starts every right side of an align block at its left column (2 quads under \MoveEqLeft[2]),
+        # whatever the row's own left side
+        start = left_column(rows, layout.indent)
+        assert start >= max([tex_width(r.lhs) for r in rows if not r.wide_lhs] + [0.0])
         for row in rows:
             for line in row.lines:
-                start = 2 * layout.indent if row.wide_lhs else lhs_column
                 if start + tex_width(row.relation + " " + line) > layout.width + 1e-9:
                     too_wide.append((name, row.label, line[:60]))
     assert not too_wide, f"rows wider than the page (add a split rule): {too_wide}"
+
+
+#: Entries whose rows need every split rule: a sum in brackets inside a sum, cases split within a
+#: branch, a fraction split into 1/denominator and the factors of its numerator.
+SPLIT = ["zero_inflated_negative_binomial", "hurdle_negative_binomial", "tobit"]
+
+
+@pytest.mark.parametrize("layout", [ARTICLE, SLIDE], ids=["article", "slide"])
+def test_rows_split_over_lines_read_back_as_their_steps(layout):
+    """The split rules only lay out: the lines of a row, joined as a multi-line display (each
+    continuation line starts with an operator, brackets may open and close on different lines,
+    a line of cases that starts with an operator continues the branch above), read back as the
+    step's expression."""
+    seen = set()
+    for name in SPLIT:
+        d = derive.derive(name)
+        steps = {s.label: s for s in d.steps}
+        for row in layout_rows(d.steps, params=d.params, layout=layout):
+            if len(row.lines) < 2 or r"\underbrace" in row.lines[-1]:
+                continue
+            for line in row.lines[1:]:
+                assert re.match(r"^(\\times|[-+]) ", line), line
+            seen |= {rule for rule, mark in (("brackets", r"\biggr)"), ("cases", r"\\ \quad "), ("factors", r"\times"))
+                     if any(mark in line for line in row.lines)}
+            expr = steps[row.label].expr
+            got = parse_latex(" \\\\ &\\quad ".join(row.lines), symbols=readback_symbols(expr),
+                              functions=readback_functions(expr))
+            assert got == expr or sp.simplify(got - expr) == 0, (name, row.label)
+    assert seen == {"brackets", "cases", "factors"}
+
+
+@pytest.mark.parametrize("layout", [ARTICLE, SLIDE], ids=["article", "slide"])
+def test_every_registered_loss_and_dataset_loss_fits_the_width_as_a_formula(layout):
+    """``ell(params) = loss`` and ``bar ell = dataset loss``, in lines by :func:`formula_lines`: the
+    first line after its left side, the others one quad in."""
+    too_wide = []
+    for name in derive.names():
+        d = derive.derive(name)
+        printer = TextbookPrinter.from_config(lead_symbols=tuple(d.params))
+        for lhs, expr in ((r"\ell", d.loss), (r"\bar{\ell}", d.dataset_loss)):
+            lines = formula_lines(lhs, expr, printer, layout.width, layout.indent)
+            for index, line in enumerate(lines):
+                start = tex_width(lhs + " =") if index == 0 else tex_width(lhs + " =") + layout.indent
+                if start + tex_width(line) > layout.width + 1e-9:
+                    too_wide.append((name, lhs, line[:60]))
+    assert not too_wide, f"formulas wider than the page: {too_wide}"
+
+
+def test_a_hand_written_formula_breaks_before_a_binary_sign_outside_brackets():
+    tex = r"-\mathbb{1}[y = 0]\log\left(\omega + (1 - \omega)e^{-\lambda}\right) - (1 - \mathbb{1}[y = 0])\left(a - b\right) + c"
+    assert written_lines(tex, None) == [tex] and written_lines(tex, 100.0) == [tex]
+    lines = written_lines(tex, 12.0)
+    assert lines == [r"-\mathbb{1}[y = 0]\log\left(\omega + (1 - \omega)e^{-\lambda}\right)",
+                     r"- (1 - \mathbb{1}[y = 0])\left(a - b\right)", "+ c"]
+    assert written_lines(r"a^{-1} + \frac{b - c}{2}", 3.0) == ["a^{-1}", r"+ \frac{b - c}{2}"]  # no break in braces
+    assert written_lines(r"\left(a - b - c - d - e - f\right)", 3.0) == [r"\left(a - b - c - d - e - f\right)"]
+
+
+@pytest.mark.parametrize("name", SPLIT)
+def test_every_reference_of_the_split_entries_fits_when_broken(name):
+    """The references of the three entries were the widest hand-written formulas of the article."""
+    d = derive.derive(name)
+    for ref in d.assumption.references:
+        lines = written_lines(ref.latex, ARTICLE.width - tex_width(r"\ell(\omega, \mu) ="), ARTICLE.indent)
+        assert all(tex_width(line) <= ARTICLE.width - tex_width(r"\ell(\omega, \mu) =") for line in lines), lines
 
 
 def test_overlays_wrap_every_cell_and_markdown_has_no_intertext():

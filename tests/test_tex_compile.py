@@ -122,9 +122,29 @@ def _key(title: str) -> str:
     return re.sub(r"[^a-z0-9]", "", title.lower())
 
 
+def _planned_single_row_frames() -> set[str]:
+    """The titles of the frames the layout gives one row (rows too tall to share a frame: proved
+    the fewest possible in tests/test_publish.py)."""
+    import derive
+    from derive.latex.layout import SLIDE, STEPS_BUDGET, frames_of_rows, layout_rows
+    from derive.publish.context import STATED
+
+    titles = set()
+    for name in derive.names():
+        d = derive.derive(name)
+        groups = frames_of_rows(layout_rows(d.steps, params=d.params, layout=SLIDE, silent=STATED),
+                                STEPS_BUDGET, STEPS_BUDGET)
+        for index, group in enumerate(groups):
+            if len(group) == 1:
+                suffix = f" ({index + 1}/{len(groups)})" if len(groups) > 1 else ""
+                titles.add(_key(d.assumption.title + suffix))
+    return titles
+
+
 def test_no_frame_of_steps_shows_fewer_than_two_rows(compiled):
     """Each frame holding a derivation's (or an identity's) steps shows at least two rows: the
-    relation signs of an align stand in one column, so count the "=" at the same x."""
+    relation signs of an align stand in one column, so count the "=" at the same x.  The only
+    exceptions are the frames the layout gives a row too tall to share a frame."""
     tex = (compiled["slides"].source).read_text()
     step_titles = {_key(re.sub(r"\$[^$]*\$|\\[a-zA-Z]+", "", m.group(1)))
                    for m in re.finditer(r"\\begin\{frame\}\{(.*?)\}\n\\small\n\\begin\{align\*\}", tex)}
@@ -141,7 +161,8 @@ def test_no_frame_of_steps_shows_fewer_than_two_rows(compiled):
         if max(columns.values(), default=0) < 2:
             thin.append(title)
     assert checked > 50, f"only {checked} frames of steps found in the PDF"
-    assert not thin, f"frames showing a single row: {thin}"
+    planned = _planned_single_row_frames()
+    assert not [t for t in thin if _key(re.sub(r"[^\x00-\x7f]", "", t)) not in planned], f"frames showing a single row: {thin}"
 
 
 def test_summary_table_rows_do_not_overlap(compiled):

@@ -29,7 +29,7 @@ ALLOWED: list[tuple[str, set[str], str]] = [
     # probe agrees (evidence) or runs out of its budget (undecided); SymPy finds no proof in time.
     (r"^-(\\frac\{1\}\{n\} )?\\log \\prod_\{i=1\}\^\{n\}", {"evidence", "undecided"},
      "the n examples' NLL with special functions (factorials, Gamma, indicators, log-sum-exp)"),
-    (r"^- ?\\log ?\\left\(", {"evidence", "undecided"},
+    (r"^- ?\\log ?\\(left|bigl|biggl)\(", {"evidence", "undecided"},  # sized: broken over lines
      "one example's NLL with a normaliser in logs or indicator powers: numeric agreement only"),
     # A normaliser written as the integral of the kernel over the support, the bounds left out
     # as textbooks do (Huber, generalised Gaussian, continuous Bernoulli): not a definite integral

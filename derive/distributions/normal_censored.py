@@ -32,8 +32,7 @@ def tail(x: sp.Expr) -> sp.Expr:
 
 y0 = dsym.symbol("y", sp.Interval(0, sp.oo))
 ZERO = sp.Piecewise((1, sp.Eq(y0, 0)), (0, True))  # 1[y = 0], as the LaTeX reader reads \mathbb{1}[y = 0]
-PENDING: dict[str, Assumption] = {}  # built, not registered: rows wider than the page (no split rule yet)
-PENDING["tobit"] = Assumption(
+register(Assumption(
     name="tobit",
     title="Tobit: a Gaussian censored at zero",
     statement=r"y = \max(0, y^*),\quad y^* \sim \mathcal{N}(\mu, \sigma^2)",
@@ -48,7 +47,7 @@ PENDING["tobit"] = Assumption(
                   r" + (1 - \mathbb{1}[y = 0])\frac{(y - \mu)^2}{2\sigma^2}", "loss", label="Tobit NLL"),
     ),
     order=1200,
-)
+))
 
 lo, hi = dsym.symbol("l", dsym.REALS), dsym.symbol("u", dsym.REALS)
 register(Assumption(

@@ -10,9 +10,6 @@ A count model f(y) (Poisson, NB2) reweighted at zero, with the indicator 1[y = 0
 (the two forms agree at y = 0 and at every y >= 1).  omega is the probability of the extra
 zero (zero-inflated) or of a zero (hurdle).  The NLL is the count model's NLL plus the
 log-weights: -1[y = 0] log(omega + (1 - omega) f(0)) at zero, -log(1 - omega) elsewhere.
-
-The negative binomial versions are built here (``PENDING``) but not registered yet: their
-document rows are wider than the page and the layout has no split rule for them.
 """
 
 from __future__ import annotations
@@ -88,8 +85,7 @@ register(Assumption(
     order=1010,
 ))
 
-PENDING: dict[str, Assumption] = {}
-PENDING["zero_inflated_negative_binomial"] = Assumption(
+register(Assumption(
     name="zero_inflated_negative_binomial",
     title="Zero-inflated negative binomial (NB2) counts",
     statement=r"y \sim \omega\,\delta_0 + (1 - \omega)\operatorname{NB}(\mu, \alpha)",
@@ -103,9 +99,9 @@ PENDING["zero_inflated_negative_binomial"] = Assumption(
                   rf" + {NOT}\left({NB_LOSS}\right)", "loss", label="textbook zero-inflated NB2 NLL"),
     ),
     order=1020,
-)
+))
 
-PENDING["hurdle_negative_binomial"] = Assumption(
+register(Assumption(
     name="hurdle_negative_binomial",
     title="Hurdle negative binomial (NB2) counts",
     statement=r"P(y = 0) = \omega,\quad y \mid y > 0 \sim \operatorname{NB}(\mu, \alpha) \text{ truncated at } 0",
@@ -119,4 +115,4 @@ PENDING["hurdle_negative_binomial"] = Assumption(
                   rf" + {NOT}\left({NB_LOSS}\right)", "loss", label="textbook hurdle NB2 NLL"),
     ),
     order=1030,
-)
+))

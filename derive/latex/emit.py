@@ -4,7 +4,7 @@ KaTeX-safe ``aligned``; justifications beside a row or above it; text made safe 
 from __future__ import annotations
 
 from derive.config import PrinterConfig
-from derive.latex.layout import ARTICLE, Layout, Row, layout_rows
+from derive.latex.layout import ARTICLE, Layout, Row, layout_rows, left_column
 from derive.latex.measure import tex_width
 from derive.latex.printer import TextbookPrinter
 
@@ -74,9 +74,9 @@ def emit_align(rows: list[Row], layout: Layout = ARTICLE, *, environment: str = 
     side, whichever rows they are on (a ``\\MoveEqLeft`` side stands on a line of its own)."""
     markdown = environment == "aligned"
     overlays = overlays or [None] * len(rows)
-    lhs_column = max([tex_width(r.lhs) for r in rows if not r.wide_lhs] + [0.0])
-    rhs_column = max([tex_width(row.relation + line) for row in rows for line in row.lines] + [0.0])
-    math_width = max([lhs_column + rhs_column] + [tex_width(r.lhs) for r in rows if r.wide_lhs])
+    column = left_column(rows, layout.indent)  # where every right side starts, as in TeX's alignment
+    math_width = max([column + tex_width(row.relation + line) for row in rows for line in row.lines]
+                     + [column - 2 * layout.indent + tex_width(row.lhs) for row in rows if row.wide_lhs] + [column])
 
     def fits(row: Row) -> bool:
         if layout.width is None or not intertext:
@@ -117,6 +117,17 @@ def emit_align(rows: list[Row], layout: Layout = ARTICLE, *, environment: str = 
         elif item.startswith(r"\intertext"):
             text += "\n"
     return "\\begin{%s}\n%s\n\\end{%s}" % (environment, text, environment)
+
+
+def formula_tex(lhs: str, lines: list[str], relation: str = "=", boxed: bool = False) -> str:
+    """``lhs relation lines[0]``, with the continuation lines below it indented one quad (an
+    ``aligned`` block, which TeX, KaTeX and the LaTeX reader all read); boxed on request."""
+    if len(lines) == 1:
+        tex = "%s %s %s" % (lhs, relation, lines[0])
+    else:
+        rows = ["%s &%s %s" % (lhs, relation, lines[0])] + [r"&\quad " + line for line in lines[1:]]
+        tex = "\\begin{aligned}\n%s\n\\end{aligned}" % " \\\\\n".join(rows)
+    return r"\boxed{%s}" % tex if boxed else tex
 
 
 def display_math(lines: list[str], layout: Layout) -> str:

@@ -1,5 +1,19 @@
-"""Recorded steps -> rows that fit a line: long right sides split at ``+``/``-``, long left
-sides moved left, dropped constants under one brace; rows grouped into slide frames."""
+"""Recorded steps -> rows that fit a line; rows grouped into slide frames.
+
+A right side too wide for its line is split the way textbooks break a long equation, each
+continuation line one quad in and starting with its operator:
+
+    sum            after a top-level + or -; a term too wide itself is split in turn
+    (a + b) c      the sum inside fixed-size brackets that open and close on different lines
+    prefix f(sum)  1/n sum_i [ ... ], -log( ... ), (1 - w)( ... ): the sum or product inside
+    cases          a branch within its cell, its condition on the branch's last line
+    product        at its factors (x at a break); a fraction too wide: 1/denominator, then the
+                   factors of its numerator
+
+Left sides too wide for the left column are moved up; dropped constants go under one brace
+(factored when narrower).  The same rules break a loss written as ``lhs = expr``
+(:func:`formula_lines`); a hand-written formula breaks before a binary + or - outside brackets
+(:func:`written_lines`)."""
 
 from __future__ import annotations
 
@@ -12,7 +26,8 @@ from derive.config import PrinterConfig
 from derive.latex.measure import tex_height, tex_tokens, tex_width
 from derive.latex.tokens import rename_math, rename_symbols
 from derive.steps import Step
-from derive.latex.printer import TextbookPrinter, has_parens, is_tall, negated, reads_negative, unfold_piecewise
+from derive.latex.printer import (TextbookPrinter, has_parens, is_indicator, is_tall, negated, reads_negative,
+                                  unfold_piecewise)
 
 @dataclass(frozen=True)
 class Row:
@@ -59,70 +74,177 @@ def _const_label(printer: TextbookPrinter, params, config: PrinterConfig) -> str
     return r"\text{%s}%s" % (config.const_label, names) if names else r"\text{const.}"
 
 
-def _row_body(step, printer: TextbookPrinter, const_label: str) -> tuple[sp.Basic | None, list[tuple[str, str]]]:
-    """The right side of a step as ``[(sign, tex), ...]`` pieces that can be split between
-    lines, with the dropped constants under one brace as the last piece."""
+TIMES = r"\times"  # the sign of a factor: juxtaposed within a line, written at a break
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A term (sign ``""``, ``+``, ``-``) or a factor (sign :data:`TIMES`) of a line; ``expr`` is
+    what ``tex`` prints, to split further when the piece is too wide for a line of its own
+    (None: it cannot be); ``bracketed``: a sum written inside parentheses."""
+
+    sign: str
+    tex: str
+    expr: sp.Basic | None = None
+    bracketed: bool = False
+
+
+def _terms(expr: sp.Basic, printer: TextbookPrinter) -> list[Piece]:
+    """The terms of a sum (one piece for anything else), in print order."""
+    if not isinstance(expr, sp.Add):
+        return [Piece("", printer.doprint(expr), expr)]
+    return [Piece(sign, tex, term, isinstance(term, sp.Add)) for sign, tex, term in printer.add_pieces(expr)]
+
+
+def _row_body(step, printer: TextbookPrinter, const_label: str,
+              width: float | None = None) -> tuple[sp.Basic | None, list[Piece]]:
+    """The right side of a step as pieces that can be split between lines, with the dropped
+    constants under one brace as the last piece (factored when that is narrower and they are
+    too wide for a line of ``width`` em: a brace does not break over lines)."""
     if not step.dropped:
-        expr = step.expr
-        if isinstance(expr, sp.Add):
-            return expr, printer.add_pieces(expr)
-        return expr, [("", printer.doprint(expr))]
+        return step.expr, _terms(step.expr, printer)
     constants = sp.Add(*step.dropped)
     kept = step.expr - constants
-    pieces = printer.add_pieces(kept) if isinstance(kept, sp.Add) else [("", printer.doprint(kept))]
-    if kept == 0:
-        pieces = []
+    if width is not None and not constants.has(sp.Sum) and tex_width(printer.doprint(constants)) > width - 1.5:
+        factored = sp.factor(constants)
+        if tex_width(printer.doprint(factored)) < tex_width(printer.doprint(constants)):
+            constants = factored
+    pieces = _terms(kept, printer) if kept != 0 else []
     sign = "+"
     if reads_negative(constants) or (isinstance(constants, sp.Add)
                                       and all(reads_negative(t) for t in constants.args)):
         constants = -constants
         sign = "-"
     braced = r"\underbrace{%s}_{%s}" % (printer.doprint(constants), const_label)
-    pieces.append((sign if pieces else ("-" if sign == "-" else ""), braced))
+    pieces.append(Piece(sign if pieces else ("-" if sign == "-" else ""), braced))
     return None, pieces
 
 
-def _join_pieces(pieces: list[tuple[str, str]], first: bool) -> str:
-    tex = ""
-    for index, (sign, term) in enumerate(pieces):
-        if index == 0 and first:
-            tex += {"": "", "+": "", "-": "- "}[sign] + term
-        else:
-            tex += (" %s " % sign if tex else "%s " % sign) + term if sign else term
-    return tex
+def _opening(piece: Piece, first: bool) -> str:
+    """The sign a piece is written with at the start of a line (of the row: ``first``)."""
+    if first:
+        return "- " if piece.sign == "-" else ""
+    return piece.sign + " " if piece.sign else ""
 
 
-def _split_pieces(pieces, first_width: float, rest_width: float) -> list[str]:
-    """Greedy line filling of the ``(sign, tex)`` pieces: the first line may hold
-    ``first_width`` em, the continuation lines ``rest_width``."""
-    lines: list[list[tuple[str, str]]] = [[]]
+def _append(line: str, piece: Piece, first: bool) -> str:
+    if not line:
+        return _opening(piece, first) + piece.tex
+    if piece.sign in ("", TIMES):
+        return line + " " + piece.tex
+    return line + " %s " % piece.sign + piece.tex
+
+
+def _join_pieces(pieces: list[Piece], first: bool) -> str:
+    line = ""
     for piece in pieces:
-        candidate = lines[-1] + [piece]
-        limit = first_width if len(lines) == 1 else rest_width
-        if lines[-1] and tex_width(_join_pieces(candidate, len(lines) == 1)) > limit:
-            lines.append([piece])
-        else:
-            lines[-1] = candidate
-    return [_join_pieces(line, index == 0) for index, line in enumerate(lines)]
+        line = _append(line, piece, first)
+    return line
+
+
+def _fill(pieces: list[Piece], printer: TextbookPrinter, first_width: float, rest_width: float) -> list[str]:
+    """Greedy line filling: the first line may hold ``first_width`` em, the continuation lines
+    ``rest_width``; a piece too wide for a line of its own is split itself (:func:`_split`),
+    its last line taking the pieces after it."""
+    lines: list[str] = []
+    line = ""
+    for piece in pieces:
+        limit = rest_width if lines else first_width
+        candidate = _append(line, piece, not lines)
+        if tex_width(candidate) <= limit:
+            line = candidate
+            continue
+        if line:  # on a line of its own
+            lines.append(line)
+            line, limit = "", rest_width
+            candidate = _append("", piece, False)
+            if tex_width(candidate) <= limit:
+                line = candidate
+                continue
+        opening = _opening(piece, not lines)
+        parts = None if piece.expr is None else _split(piece.expr, printer, limit - tex_width(opening),
+                                                        rest_width, piece.bracketed)
+        if parts is None:
+            line = candidate
+            continue
+        parts[0] = opening + parts[0]
+        lines += parts[:-1]
+        line = parts[-1]
+    return lines + [line]
+
+
+def _split(expr: sp.Basic, printer: TextbookPrinter, first_width: float, rest_width: float,
+           bracketed: bool = False) -> list[str] | None:
+    """``expr`` over lines, by its shape: a sum at its ``+``/``-`` (inside sized brackets that
+    open and close on different lines when ``bracketed``), cases branch by branch, a prefix
+    times a sum or a function of one (:func:`_split_wrapped`), a product at its factors
+    (:func:`_mul_pieces`); None when no rule applies."""
+    expr = unfold_piecewise(expr)
+    if isinstance(expr, sp.Add):
+        if bracketed:
+            return _in_brackets("", _terms(expr, printer), is_tall(expr), False, printer, first_width, rest_width)
+        return _fill(_terms(expr, printer), printer, first_width, rest_width)
+    if isinstance(expr, sp.Piecewise) and not is_indicator(expr):
+        return _split_cases(expr, printer, first_width)
+    wrapped = _split_wrapped(expr, printer, first_width, rest_width)
+    if wrapped is not None:
+        return wrapped
+    factors = _mul_pieces(expr, printer, min(first_width, rest_width))
+    return None if factors is None else _fill(factors, printer, first_width, rest_width)
+
+
+def _in_brackets(head: str, pieces: list[Piece], tall: bool, square: bool, printer: TextbookPrinter,
+                 first_width: float, rest_width: float) -> list[str]:
+    """``head`` and the pieces between fixed-size brackets, which may open and close on
+    different lines."""
+    size = r"\biggl" if tall else r"\bigl"
+    opening, closing = ("[", "]") if square else ("(", ")")
+    head, close = head + size + opening, tex_width(size[:-1] + "r" + closing)
+    lines = _fill(pieces, printer, first_width - tex_width(head) - close, rest_width - close)
+    lines[0] = head + " " + lines[0]
+    lines[-1] = lines[-1] + " " + size[:-1] + "r" + closing
+    return lines
+
+
+CASES_DELIMITER, CASES_GAP = 1.4, 1.6  # em: the brace of cases, the gap before a condition
+
+
+def _split_cases(expr: sp.Piecewise, printer: TextbookPrinter, width: float) -> list[str]:
+    """Cases whose widest branch is split over lines within its cell, the condition on the
+    branch's last line (the LaTeX reader joins a line of cases that starts with an operator
+    to the line before it)."""
+    conditions = [r"\text{otherwise}" if cond is sp.true else r"\text{for}\: " + printer.doprint(cond)
+                  for _, cond in expr.args]
+    cell = width - CASES_DELIMITER - CASES_GAP - max(tex_width(c) for c in conditions)
+    rows = []
+    for (value, _), condition in zip(expr.args, conditions):
+        tex = printer.doprint(value)
+        lines = (_split(value, printer, cell, cell - 1.0) if tex_width(tex) > cell else None) or [tex]
+        rows.append(" \\\\ \\quad ".join(lines) + " & " + condition)
+    return [r"\begin{cases} %s \end{cases}" % r" \\".join(rows)]
 
 
 def _split_wrapped(expr: sp.Basic, printer: TextbookPrinter, first_width: float,
                    rest_width: float) -> list[str] | None:
     """A long sum or product inside a prefix (``\\frac{1}{n} \\sum_{i=1}^{n} [ ... ]``,
-    ``-\\log( ... )``) split between lines with fixed-size brackets, which may open and close
-    on different lines; None when ``expr`` is not of that shape."""
+    ``-\\log( ... )``, ``(1 - w) ( ... )``) split between lines with fixed-size brackets, which
+    may open and close on different lines; the widest sum, big sum, log or exp of a product is
+    the one split.  None when ``expr`` is not of that shape."""
     sign = ""
     if reads_negative(expr):
         sign, expr = "- ", negated(expr)
     prefix_factors: list[sp.Basic] = []
     body = expr
     if isinstance(expr, sp.Mul):
-        last = [f for f in expr.args if isinstance(f, (sp.Sum, sp.Add, sp.log, sp.exp))]
-        if len(last) != 1:
+        inner = [f for f in expr.args if isinstance(f, (sp.Sum, sp.Add, sp.log, sp.exp))]
+        if not inner:
             return None
-        prefix_factors = [f for f in expr.args if f is not last[0]]
-        body = last[0]
-    head = printer.doprint(sp.Mul(*prefix_factors)) + " " if prefix_factors else ""
+        body = max(inner, key=lambda f: tex_width(printer.doprint(f)))
+        prefix_factors = [f for f in expr.args if f is not body]
+    prefix = sp.Mul(*prefix_factors)
+    head = printer.doprint(prefix) + " " if prefix_factors else ""
+    if isinstance(prefix, sp.Add):
+        head = "(%s) " % head.strip()
     if isinstance(body, sp.Sum) and len(body.limits) == 1:
         if reads_negative(body):
             sign = "" if sign else "- "
@@ -135,44 +257,33 @@ def _split_wrapped(expr: sp.Basic, printer: TextbookPrinter, first_width: float,
         head += {sp.log: printer.log_command,
                  sp.exp: r"\exp"}[body.func]
         body = body.args[0]
-        pieces = printer.add_pieces(body) if isinstance(body, sp.Add) else _mul_pieces(body, printer)
+        room = min(first_width - tex_width(sign + head) - 0.5, rest_width)
+        pieces = _terms(body, printer) if isinstance(body, sp.Add) else _mul_pieces(body, printer, room)
         if pieces is None:
             return None
     elif isinstance(body, sp.Add):
-        pieces = printer.add_pieces(body)
+        pieces = _terms(body, printer)
         square = has_parens(body)
     else:
         return None
-    size = r"\biggl" if is_tall(body) else r"\bigl"
-    opening, closing = ("[", "]") if square else ("(", ")")
-    head = sign + head + size + opening
-    lines = _split_pieces(pieces, first_width - tex_width(head), rest_width)
-    lines[0] = head + " " + lines[0]
-    lines[-1] = lines[-1] + " " + size[:-1] + "r" + closing
-    return lines
+    return _in_brackets(sign + head, pieces, is_tall(body), square, printer, first_width, rest_width)
 
 
 def _right_side(step, printer, const_label, first_width, rest_width) -> list[str]:
-    expr, pieces = _row_body(step, printer, const_label)
+    expr, pieces = _row_body(step, printer, const_label, rest_width)
     whole = _join_pieces(pieces, True)
     if first_width is None or tex_width(whole) <= first_width:
         return [whole]
     if len(pieces) > 1:
-        return _split_pieces(pieces, first_width, rest_width)
-    if expr is not None:
-        wrapped = _split_wrapped(expr, printer, first_width, rest_width)
-        if wrapped is not None:
-            return wrapped
-        factors = _mul_pieces(expr, printer)
-        if factors is not None:
-            return _split_pieces(factors, first_width, rest_width)
-    return [whole]
+        return _fill(pieces, printer, first_width, rest_width)
+    return _split(expr, printer, first_width, rest_width) or [whole]
 
 
-def _mul_pieces(expr: sp.Basic, printer: TextbookPrinter) -> list[tuple[str, str]] | None:
-    """A product too wide for a line as pieces that may go on separate lines: the
-    coefficient part, then each operator factor (``\\exp(...)``, ``\\log(...)``) after
-    ``\\times``; None when ``expr`` is not such a product."""
+def _mul_pieces(expr: sp.Basic, printer: TextbookPrinter, width: float | None = None) -> list[Piece] | None:
+    """A product too wide for a line as factors that may go on separate lines (``\\times`` at a
+    break): the coefficient part, then each operator factor (``\\exp(...)``, ``\\log(...)``);
+    when the coefficient part, a fraction, is itself wider than ``width``, its ``1/denominator``
+    and then each factor of its numerator.  None when ``expr`` is not such a product."""
     sign = ""
     if reads_negative(expr):
         sign, expr = "-", negated(expr)
@@ -180,15 +291,60 @@ def _mul_pieces(expr: sp.Basic, printer: TextbookPrinter) -> list[tuple[str, str
         return None
     operators = [f for f in expr.args if printer.rank(f) >= 4]
     rest = [f for f in expr.args if printer.rank(f) < 4]
-    if not operators or (not rest and len(operators) < 2):
+    groups = [sp.Mul(*rest)] if rest else []
+    if rest and width is not None and tex_width(printer.doprint(groups[0])) > width:
+        below = [f for f in rest if f.is_Number or (f.as_base_exp()[1].is_Number and f.as_base_exp()[1].is_negative)]
+        above = sorted((f for f in rest if not any(f is b for b in below)), key=printer.rank)
+        groups = ([sp.Mul(*below)] if below else []) + above
+    if len(groups) + len(operators) < 2:
         return None
-    pieces = []
-    if rest:
-        pieces.append((sign, printer.doprint(sp.Mul(*rest))))
-    for factor in operators:
-        tex = printer.doprint(factor)
-        pieces.append((r"\times" if pieces else sign, tex))
-    return pieces
+    return [Piece(sign if index == 0 else TIMES, printer.doprint(f), f)
+            for index, f in enumerate(groups + operators)]
+
+
+def formula_lines(lhs: str, expr: sp.Basic, printer: TextbookPrinter, width: float | None,
+                  indent: float = 1.0) -> list[str]:
+    """The right side of ``lhs = expr`` in lines of at most ``width`` em (None: one line), the
+    continuation lines indented by ``indent``: the same split rules as a step's right side."""
+    whole = printer.doprint(expr)
+    first = None if width is None else width - tex_width(lhs + " =")
+    if first is None or tex_width(whole) <= first:
+        return [whole]
+    return _split(expr, printer, first, first - indent) or [whole]
+
+
+_OPENERS, _CLOSERS = ("(", "[", r"\{", r"\langle"), (")", "]", r"\}", r"\rangle")
+_BINARY_AFTER = ("=", "(", "[", "{", "+", "-", ",", "&", r"\cdot", r"\times", r"\left", r"\bigl", r"\biggl")
+
+
+def written_lines(tex: str, width: float | None, indent: float = 1.0) -> list[str]:
+    """A hand-written formula (a reference, as written) in lines of at most ``width`` em, broken
+    before a ``+`` or ``-`` outside every bracket and brace (a sign, not a binary operator, is
+    never a break), greedily; one line when it fits or has no such break."""
+    if width is None or tex_width(tex) <= width:
+        return [tex]
+    pieces, start, depth, before = [], 0, 0, ""
+    position = 0
+    for token in tex_tokens(tex):
+        if token in _OPENERS or (token == "." and before == r"\left"):
+            depth += 1
+        elif token in _CLOSERS or (token == "." and before == r"\right"):
+            depth -= 1
+        elif token in "+-" and depth == 0 and before and before not in _BINARY_AFTER:
+            pieces.append(tex[start:position].strip())
+            start = position
+        if not token.isspace():
+            before = token
+        position += len(token)
+    pieces.append(tex[start:].strip())
+    lines = [pieces[0]]
+    for piece in pieces[1:]:
+        limit = width if len(lines) == 1 else width - indent
+        if tex_width(lines[-1] + " " + piece) <= limit:
+            lines[-1] += " " + piece
+        else:
+            lines.append(piece)
+    return lines
 
 
 def _same(a, b) -> bool:
@@ -227,11 +383,18 @@ def merge_repeats(steps) -> list[Step]:
     return shown
 
 
-def _fitted_lines(step, printer, const_label, layout: Layout, lhs_column: float, is_wide: bool) -> list[str]:
+def _fitted_lines(step, printer, const_label, layout: Layout, column: float) -> list[str]:
+    """The right side of ``step`` in lines, starting at ``column`` em (the block's left column)."""
     if layout.width is None:
         return _right_side(step, printer, const_label, None, None)
-    start = (layout.indent * 2 if is_wide else lhs_column) + tex_width(step.relation)
+    start = column + tex_width(step.relation)
     return _right_side(step, printer, const_label, layout.width - start, layout.width - start - layout.indent)
+
+
+def left_column(rows: list[Row], indent: float = 1.0) -> float:
+    r"""Where the right sides of a block of rows start (em): after the widest left side kept in
+    the left column, and at least two quads when a left side is moved up (``\MoveEqLeft[2]``)."""
+    return max([tex_width(r.lhs) for r in rows if not r.wide_lhs] + [2 * indent if any(r.wide_lhs for r in rows) else 0.0])
 
 
 def layout_rows(steps, printer: TextbookPrinter | None = None, layout: Layout = ARTICLE,
@@ -239,7 +402,9 @@ def layout_rows(steps, printer: TextbookPrinter | None = None, layout: Layout = 
                 silent: tuple[str, ...] = ()) -> list[Row]:
     """The steps as rows that fit ``layout.width``, after :func:`merge_repeats`; the steps
     whose labels are in ``silent`` are shown without their note (the documents state the
-    assumption in their own words before the steps)."""
+    assumption in their own words before the steps).  A left side moves up, onto a line of its
+    own, when it is too wide for the left column or the right side's first piece does not fit
+    beside it; then every right side is fitted from the block's left column (:func:`left_column`)."""
     config = config or PrinterConfig()
     printer = printer or TextbookPrinter.from_config(config, lead_symbols=tuple(params))
     const_label = _const_label(printer, params, config)
@@ -250,16 +415,16 @@ def layout_rows(steps, printer: TextbookPrinter | None = None, layout: Layout = 
     lhs_limit = None if width is None else layout.lhs_share * width
     wide = [lhs_limit is not None and tex_width(t) > lhs_limit for t in lhs_tex]
     lhs_column = max([tex_width(t) for t, w in zip(lhs_tex, wide) if not w] + [0.0])
-    rows = []
-    for step, lhs, is_wide in zip(shown, lhs_tex, wide):
-        relation = step.relation
-        lines = _fitted_lines(step, printer, const_label, layout, lhs_column, is_wide)
-        if width is not None and lhs and not is_wide and lhs_column + tex_width(relation + " " + lines[0]) > width:
-            is_wide = True  # the first piece does not fit beside the left side: the left side moves up
-            lines = _fitted_lines(step, printer, const_label, layout, lhs_column, is_wide)
-        note = "" if step.label in silent else log_notation(step.note, config, text=True)
-        rows.append(Row(step.label, lhs, relation, tuple(lines), note, is_wide))
-    return rows
+    for index, (step, lhs) in enumerate(zip(shown, lhs_tex)):
+        if width is None or not lhs or wide[index]:
+            continue
+        first = _fitted_lines(step, printer, const_label, layout, lhs_column)[0]
+        wide[index] = lhs_column + tex_width(step.relation + " " + first) > width
+    rows = [Row(step.label, lhs, step.relation, (), "", is_wide) for step, lhs, is_wide in zip(shown, lhs_tex, wide)]
+    column = left_column(rows, layout.indent)
+    return [dataclasses.replace(row, lines=tuple(_fitted_lines(step, printer, const_label, layout, column)),
+                                note="" if step.label in silent else log_notation(step.note, config, text=True))
+            for row, step in zip(rows, shown)]
 
 
 def log_notation(fragment: str, config: PrinterConfig, text: bool = False) -> str:

@@ -232,6 +232,11 @@ def unfold_piecewise(expr: sp.Basic) -> sp.Basic:
     return sp.Add(common, rest, evaluate=False)
 
 
+def is_indicator(e: sp.Basic) -> bool:
+    """``Piecewise((1, c), (0, True))``: the indicator 1[c]."""
+    return isinstance(e, sp.Piecewise) and len(e.args) == 2 and e.args[0][0] == 1 and e.args[1] == (0, True)
+
+
 def _factor_rank(f: sp.Basic, exp_is_operator: bool = True) -> float:
     """Position class of a factor in a product: numbers, constants, symbols, roots and
     powers of e, parenthesised sums, functions, big operators (last, since a sum extends to
@@ -332,13 +337,14 @@ class TextbookPrinter(LatexPrinter):
             terms.sort(key=lambda t: not (t.is_Number and t.is_positive))  # 1 + e^{z}
         return terms
 
-    def add_pieces(self, expr: sp.Add) -> list[tuple[str, str]]:
-        """``[(sign, tex), ...]`` of the terms of a sum in print order, sign ``""``/``"-"``
-        for the first and ``"+"``/``"-"`` for the others; logs of constants with the same
-        coefficient are written as one (:func:`collect_constant_logs`)."""
+    def add_pieces(self, expr: sp.Add) -> list[tuple[str, str, sp.Basic]]:
+        """``[(sign, tex, term), ...]`` of the terms of a sum in print order, sign ``""``/``"-"``
+        for the first and ``"+"``/``"-"`` for the others, ``term`` what ``tex`` prints; logs of
+        constants with the same coefficient are written as one (:func:`collect_constant_logs`)."""
         expr = collect_constant_logs(expr)
         if not isinstance(expr, sp.Add):
-            return [("-", self._print(negated(expr))) if reads_negative(expr) else ("", self._print(expr))]
+            return [("-", self._print(negated(expr)), negated(expr)) if reads_negative(expr)
+                    else ("", self._print(expr), expr)]
         pieces = []
         for index, term in enumerate(self.ordered_terms(expr)):
             negative = reads_negative(term)
@@ -348,7 +354,7 @@ class TextbookPrinter(LatexPrinter):
             if self._needs_add_brackets(term):
                 tex = self._paren(term, tex)
             sign = "-" if negative else ("" if index == 0 else "+")
-            pieces.append((sign, tex))
+            pieces.append((sign, tex, term))
         return pieces
 
     def residual_first(self, arg: sp.Basic) -> sp.Basic:
@@ -365,7 +371,7 @@ class TextbookPrinter(LatexPrinter):
 
     def _print_Add(self, expr, order=None):
         tex = ""
-        for sign, term in self.add_pieces(expr):
+        for sign, term, _ in self.add_pieces(expr):
             tex += {"": "", "+": " + ", "-": " - " if tex else "- "}[sign] + term
         return tex
 
@@ -481,8 +487,11 @@ class TextbookPrinter(LatexPrinter):
         index, lower, upper = (self._print(x) for x in expr.limits[0])
         return r"\prod_{%s=%s}^{%s} " % (index, lower, upper) + self._summand(expr.function)
 
+    def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
+        return not is_indicator(expr) and super()._needs_mul_brackets(expr, first, last)  # 1[c] is bracketed
+
     def _print_Piecewise(self, expr):
-        if len(expr.args) == 2 and expr.args[0][0] == 1 and expr.args[1] == (0, True):  # an indicator
+        if is_indicator(expr):
             return r"\mathbb{1}[%s]" % self._print(expr.args[0][1])
         unfolded = unfold_piecewise(expr)
         if unfolded is not expr:

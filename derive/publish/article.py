@@ -15,9 +15,9 @@ from derive.latex.measure import tex_width
 from derive.publish.models_part import models_article
 from derive.publish.training import INTRO as TRAINING_INTRO
 from derive.publish.training import training_tex
-from derive.publish.context import (INTRO, PEERS_ARTICLE, RESET, STATED, Context, checks_of, dataset_loss_tex,
-                                    figure_tex, loss_tex, reference_label, reference_math, reference_words, target_tex,
-                                    verify_directive)
+from derive.publish.context import (INTRO, PEERS_ARTICLE, RESET, STATED, Context, checks_of, figure_tex,
+                                    reference_display, reference_label, reference_math, reference_words, results_tex,
+                                    target_tex, verify_directive)
 from derive.publish.information import (BLOCK_HEADINGS, INFO_ARTICLE, INFO_INTRO, NOT_PROVED, PROVED,
                                         closed_form_blocks, closed_words, infinite_words, info_rows, tabular,
                                         true_class_math, true_class_words, weather_display, weather_table_rows,
@@ -44,7 +44,7 @@ def _references_tex(ctx: Context, d: Derivation, layout: Layout) -> str:
             items.append(r"  \item %s$\displaystyle %s$ \quad %s." % (head, math, words))
         else:
             lead = f"{label}, {words}" if label else words[:1].upper() + words[1:]
-            items.append("  \\item %s:\n\\[ %s \\]" % (lead, math))
+            items.append("  \\item %s:\n\\[ %s \\]" % (lead, reference_display(ctx, d, c.reference, layout)))
     return "\n".join(["The hand-written formulas it was checked against:", r"\begin{itemize}",
                       *items, r"\end{itemize}"])
 
@@ -80,7 +80,7 @@ def article_section(d: Derivation, ctx: Context | None = None) -> str:
     a = d.assumption
     rows = layout_rows(d.steps, ctx.printer(d), ARTICLE, params=d.params, config=ctx.config,
                        silent=STATED)
-    result = display_math([r"\boxed{%s}" % loss_tex(ctx, d), dataset_loss_tex(ctx, d)], ARTICLE)
+    result = display_math(results_tex(ctx, d, ARTICLE), ARTICLE)
     parts = [
         r"\section{%s}\label{sec:%s}" % (text_escape(a.title), a.name),
         _assumption_paragraph(ctx, d),

@@ -12,11 +12,13 @@ import sympy as sp
 from derive.checks import Check, check
 from derive.config import ConfigError, PrinterConfig, ProjectConfig
 from derive.engine import Derivation
+from derive.entries import Reference
 from derive.equivalence import MATRICES_WRITTEN_OUT, MATRIX_SIZES
 from derive.errors import DeriveError
 from derive.figures import FigureFiles
-from derive.latex.layout import ARTICLE, log_notation
-from derive.latex.emit import text_escape
+from derive.latex.layout import ARTICLE, Layout, formula_lines, log_notation, written_lines
+from derive.latex.emit import formula_tex, text_escape
+from derive.latex.measure import tex_width
 from derive.latex.printer import TextbookPrinter
 
 STATED = ("assumption",)  # steps whose note the documents say in their own words
@@ -165,6 +167,18 @@ def dataset_loss_tex(ctx: Context, d: Derivation) -> str:
     return r"\bar{\ell} = %s" % ctx.latex(d.dataset_loss, d)
 
 
+BOX = 1.0  # em a \boxed formula is wider than its contents
+
+
+def results_tex(ctx: Context, d: Derivation, layout: Layout) -> list[str]:
+    """The boxed loss and the dataset loss, each broken over lines that fit ``layout.width``
+    (:func:`derive.latex.layout.formula_lines`) when it is too wide for one."""
+    printer, width = ctx.printer(d), layout.width
+    loss = r"\ell(%s)" % params_tex(ctx, d)
+    return [formula_tex(loss, formula_lines(loss, d.loss, printer, width and width - BOX, layout.indent), boxed=True),
+            formula_tex(r"\bar{\ell}", formula_lines(r"\bar{\ell}", d.dataset_loss, printer, width, layout.indent))]
+
+
 def target_tex(ctx: Context, d: Derivation, target: str) -> str:
     if target == "loss":
         return r"\ell(%s)" % params_tex(ctx, d)
@@ -177,7 +191,19 @@ def target_tex(ctx: Context, d: Derivation, target: str) -> str:
 def reference_math(ctx: Context, d: Derivation, c: Check) -> str:
     """The claim that was checked, as math: ``X = R``, ``X = R + const.``, ``X = a(R) + b``,
     with ``\\neq`` for a documented non-equality."""
-    ref = c.reference
+    return "%s %s %s" % reference_parts(ctx, d, c.reference)
+
+
+def reference_display(ctx: Context, d: Derivation, ref: Reference, layout: Layout) -> str:
+    """The claim as display math, its right side (as written) broken over lines that fit
+    ``layout.width`` (:func:`derive.latex.layout.written_lines`)."""
+    lhs, relation, rhs = reference_parts(ctx, d, ref)
+    width = None if layout.width is None else layout.width - tex_width(f"{lhs} {relation}")
+    return formula_tex(lhs, written_lines(rhs, width, layout.indent), relation)
+
+
+def reference_parts(ctx: Context, d: Derivation, ref: Reference) -> tuple[str, str, str]:
+    """``(X, relation, R)`` of :func:`reference_math`."""
     lhs = target_tex(ctx, d, ref.target)
     rhs = ctx.fragment(ref.latex)
     relation = "=" if ref.expected else r"\neq"
@@ -185,7 +211,7 @@ def reference_math(ctx: Context, d: Derivation, c: Check) -> str:
         rhs = r"%s + \text{const.}" % rhs
     elif ref.mode == "affine":
         rhs = r"a \left[%s\right] + b" % rhs
-    return "%s %s %s" % (lhs, relation, rhs)
+    return lhs, relation, rhs
 
 
 def reference_words(ctx: Context, d: Derivation, c: Check) -> str:

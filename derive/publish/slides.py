@@ -13,7 +13,7 @@ from derive.latex.layout import SLIDE, SLIDE_BUDGET, STEPS_BUDGET, frames_of_row
 from derive.latex.measure import tex_width
 from derive.publish.models_part import TITLE as MODELS_TITLE, models_frames
 from derive.publish.training import CLASSIC, training_rows, training_tex
-from derive.publish.context import (MODE_WORDS, RESET, STATED, Context, checks_of, dataset_loss_tex, loss_tex,
+from derive.publish.context import (MODE_WORDS, RESET, STATED, Context, checks_of, results_tex,
                                     reference_math, title_block, verify_directive)
 from derive.publish.information import (INFO_SLIDE, NOT_PROVED, class_numbering_words, closed_form_blocks,
                                         info_rows, tabular,
@@ -39,11 +39,14 @@ def slide_frames(d: Derivation, ctx: Context | None = None) -> list[str]:
             r"\begin{frame}{%s%s}" % (title, suffix), r"\small",
             emit_align(group, SLIDE, overlays=list(range(1, len(group) + 1))), r"\end{frame}"]))
 
-    display = display_math([r"\boxed{%s}" % loss_tex(ctx, d), dataset_loss_tex(ctx, d)], SLIDE)
+    items = results_tex(ctx, d, SLIDE)
+    display = display_math(items, SLIDE)
     result = [r"\begin{frame}{%s: the loss}" % title, r"\small", display]
     fig = ctx.figures.get(a.name)
     if fig is not None and fig.stem is not None:
-        height = "0.34" if "gather" in display else "0.42"
+        # a second display line takes 0.08 of the text height from the figure, a continuation line 0.05
+        lines = 1 if display.startswith("\\[") else len(items)
+        height = "%.2f" % max(0.42 - 0.08 * (lines - 1) - 0.05 * sum(item.count("\\\\\n") for item in items), 0.18)
         result += [r"\begin{center}", r"\includegraphics[width=\linewidth,height=%s\textheight,"
                    r"keepaspectratio]{%s}" % (height, fig.stem), r"\end{center}"]
     proved = [c for c in checks_of(d)[0] if c.ok and c.reference.expected and c.verdict.holds]

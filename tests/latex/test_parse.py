@@ -565,3 +565,14 @@ def test_a_sum_from_zero_has_a_non_negative_index():
 def test_a_sum_index_used_outside_its_sum_is_refused_not_left_free(text):
     with pytest.raises(ParseError, match=r"is used outside it: .* bracket the summand"):
         parse_latex(text)
+
+
+def test_a_branch_of_cases_broken_over_lines_is_one_value():
+    """A line of cases that starts with an operator continues the value above it (its condition
+    on the last line); a line that does not is a row of its own and needs its condition."""
+    y, a, b, c = (parse_latex(s) for s in "yabc")
+    written = r"\left[\begin{cases} a & \text{if } y = 0 \\ b \\ \quad - c & \text{otherwise} \end{cases}\right]"
+    assert_same(parse_latex(written), sp.Piecewise((a, sp.Eq(y, 0)), (b - c, True)))
+    assert_same(parse_latex(written[len(r"\left["):-len(r"\right]")]), parse_latex(written))  # y = 0: a condition, not a side
+    with pytest.raises(ParseError, match="a row of cases without its condition"):
+        parse_latex(r"\left[\begin{cases} a & \text{if } y = 0 \\ b \\ c & \text{otherwise} \end{cases}\right]")

@@ -105,7 +105,8 @@ def _strip_spacing(tokens: list[Token], text: str) -> list[Token]:
         elif tok.key == "\\end" and tok.arg == "cases":
             cases -= 1
         if cases and tok.key in ("&", "\\\\"):
-            out.append(tok)
+            if not (tok.key == "\\\\" and _continues_value(tokens, i, out)):
+                out.append(tok)
             continue
         if _is_spacing(tok) or tok.key in ("~", "&"):
             continue
@@ -124,6 +125,20 @@ def _strip_spacing(tokens: list[Token], text: str) -> list[Token]:
             continue
         out.append(tok)
     return out
+
+
+def _continues_value(tokens: list[Token], i: int, out: list[Token]) -> bool:
+    """A line break inside ``cases`` that continues the row's value: the next line starts with an
+    operator and the row has no ``&`` yet (a long value broken over lines, its condition last)."""
+    following = next((t for t in tokens[i:] if not _is_spacing(t)), None)
+    if following is None or not _joins(following):
+        return False
+    for tok in reversed(out):
+        if tok.key == "&":
+            return False
+        if tok.key == "\\\\" or (tok.key == "\\begin" and tok.arg == "cases"):
+            return True
+    return True
 
 
 def _joins(tok: Token) -> bool:
@@ -204,13 +219,14 @@ def _scripts_a_big_operator(tokens: list[Token], caret: int) -> bool:
 
 
 def split_relations(tokens: list[Token], text: str) -> tuple[list[list[Token]], list[tuple[str, Token]]]:
-    """The sides of the formula and the relations between them (split at bracket depth 0)."""
+    """The sides of the formula and the relations between them (split at bracket depth 0; the
+    conditions of cases, ``y = 0``, are inside its ``\\begin``/``\\end``)."""
     sides: list[list[Token]] = [[]]
     relations: list[tuple[str, Token]] = []
     depth, i = 0, 0
     while i < len(tokens):
         tok = tokens[i]
-        depth += (tok.key in OPENERS) - (tok.key in CLOSERS)
+        depth += (tok.key in OPENERS or tok.key == "\\begin") - (tok.key in CLOSERS or tok.key == "\\end")
         if depth < 0:
             raise ParseError(text, f"unmatched '{tok.key}'", tok.pos)
         kind = None
