@@ -35,6 +35,16 @@ def test_each_rewrite_is_a_proved_identity(rule):
     assert verdict.holds is True and not verdict.numerical
 
 
+def test_log_ndtr_derivative_is_the_derivative_of_its_definition():
+    """The gradient of a loss with a normal CDF's log is taken through log_ndtr.fdiff (Mills'
+    ratio as e^(-x^2/2 - log Phi(x)) / sqrt(2 pi)): proved equal to d/dx of the definition."""
+    from derive.codegen.rewrites import log_ndtr
+
+    x = sp.Symbol("x", real=True)
+    mine = sp.diff(log_ndtr(x), x).rewrite(sp.exp)
+    assert equivalent(mine, sp.diff(log_ndtr.definition(x), x), timeout=20).holds is True
+
+
 def test_the_classic_log_sigmoid_sign_slip_is_refuted():
     x = sp.Symbol("x", real=True)
     log_sigmoid = sp.log(sigmoid(x).rewrite(sp.exp))
@@ -166,6 +176,10 @@ GRIDS = {
     "laplace": [{"y": y, "yhat": 0.0, "b": 1.0} for y in (-1e3, -1e-8, 1e-8, 1e3)],
     "huber": [{"y": y, "yhat": 0.0, "delta": 1.0} for y in (-1e3, -1.0, -1e-8, 0.5, 1e3)],
     "geometric": [{"y": y, "p": p} for y in (0.0, 1e6) for p in (1e-20, 0.5, 1 - 1e-16)],
+    # a normal tail's log: 1 - erf underflows at mu/sigma = 6.5 where the loss is finite
+    "tobit": [{"y": y, "mu": mu, "sigma": 1.0} for y in (0.0, 2.0) for mu in (-40.0, -9.0, -1.0, 0.0, 1.0, 9.0, 40.0)],
+    "truncated_gaussian": [{"y": 50.0, "mu": mu, "sigma": 1.0, "a": a} for mu in (-30.0, 0.0, 30.0)
+                           for a in (-5.0, 10.0, 45.0)],
 }
 
 

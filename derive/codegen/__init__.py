@@ -15,7 +15,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.codegen.printer import TARGETS, Printer, identifier
-from derive.codegen.rewrites import rewrite
+from derive.codegen.rewrites import log_ndtr, rewrite
 from derive.errors import DeriveError, Unsupported
 
 
@@ -69,9 +69,13 @@ def to_code(d, target: str = "torch") -> str:
     loss, used_loss = _body(d, d.loss, target)
     nll, used_nll = _body(d, d.nll, target)
     grads, used_grad = [], ()
+    stable_loss = rewrite(d.loss, tuple(d.data))[0]
     for p in d.params:
         g = gradient_derivation(d, p if len(d.params) > 1 else None, "loss")
-        text, used = _body(d, g.gradient, target)
+        # a normal CDF's log in the loss: differentiate its stable form (equal to the loss by the
+        # table's proved identity), so the gradient holds Mills' ratio as e^(u - log Phi), never 0/0
+        derivative = sp.diff(stable_loss, p) if stable_loss.has(log_ndtr) else g.gradient
+        text, used = _body(d, derivative, target)
         grads.append(text)
         used_grad += used
     grad = grads[0] if len(grads) == 1 else "(" + ", ".join(grads) + ")"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from derive.codegen.rewrites import (expm1, lgamma, log1p, logcosh, logit_ratio, logsumexp, softplus,
+from derive.codegen.rewrites import (expm1, lgamma, log1p, log_ndtr, logcosh, logit_ratio, logsumexp, softplus,
                                      xlog1py, xlogy)
 from derive.errors import Unsupported
 from derive.gradients import sigmoid, softmax
@@ -42,7 +42,7 @@ TORCH = Target(
     {**{f: f"torch.{n}({{0}})" for f, n in _ELEMENTARY.items()},
      log1p: "torch.log1p({0})", expm1: "torch.expm1({0})", xlogy: "torch.xlogy({0}, {1})",
      xlog1py: "torch.special.xlog1py({0}, {1})", lgamma: "torch.lgamma({0})", sp.loggamma: "torch.lgamma({0})",
-     sigmoid: "torch.sigmoid({0})", sp.Max: "torch.maximum({0}, {1})", sp.Min: "torch.minimum({0}, {1})"},
+     sigmoid: "torch.sigmoid({0})", log_ndtr: "torch.special.log_ndtr({0})", sp.Max: "torch.maximum({0}, {1})", sp.Min: "torch.minimum({0}, {1})"},
     relu="torch.relu({0})", sum="torch.sum({0}, -1, keepdim=True)", amax="torch.amax({0}, -1, keepdim=True)",
     where="torch.where({0}, {1}, {2})", softmax="torch.softmax({0}, -1)", shape="{0}.shape[-1]")
 
@@ -52,7 +52,7 @@ NUMPY = Target(
      sp.atanh: "np.arctanh({0})", sp.erf: "special.erf({0})",
      log1p: "np.log1p({0})", expm1: "np.expm1({0})", xlogy: "special.xlogy({0}, {1})",
      xlog1py: "special.xlog1py({0}, {1})", lgamma: "special.gammaln({0})", sp.loggamma: "special.gammaln({0})",
-     sigmoid: "special.expit({0})", sp.Max: "np.maximum({0}, {1})", sp.Min: "np.minimum({0}, {1})"},
+     sigmoid: "special.expit({0})", log_ndtr: "special.log_ndtr({0})", sp.Max: "np.maximum({0}, {1})", sp.Min: "np.minimum({0}, {1})"},
     relu="np.maximum({0}, 0)", sum="np.sum({0}, -1, keepdims=True)", amax="np.amax({0}, -1, keepdims=True)",
     where="np.where({0}, {1}, {2})", softmax="special.softmax({0}, axis=-1)", shape="{0}.shape[-1]")
 
@@ -224,4 +224,10 @@ class Printer:
         (value, cond), rest = e.args[0], e.args[1:]
         if cond == sp.true or not rest:
             return self.p(value)
-        return self.t.where.format(self.p(cond), self.p(value), self.p(sp.Piecewise(*rest)))
+        text = self.t.where.format(self.p(cond), self.p(value), self.p(sp.Piecewise(*rest)))
+        data = sorted(cond.free_symbols, key=str)
+        if self.t.name == "torch" and data and all(v.is_number for v, _ in e.args):
+            # an indicator: torch.where of two ints is an int tensor, which times a Python float
+            # is float32 whatever the data's dtype; in the data's dtype instead
+            text = f"{text}.to({identifier(data[0])}.dtype)"
+        return text

@@ -121,7 +121,24 @@ class logit_ratio(Stable):
         return (2 * p - 1) / (sp.log(p) - sp.log(1 - p))
 
 
-STABLE = (softplus, logcosh, log1p, expm1, xlogy, xlog1py, logsumexp, lgamma, logit_ratio)
+class log_ndtr(Stable):
+    """log Phi(x) = log((1 + erf(x / sqrt 2)) / 2), the log of the standard normal CDF, evaluated
+    without forming Phi (which underflows below x = -38, and 1 - Phi above x = 8.3)."""
+
+    @classmethod
+    def definition(cls, x):
+        return sp.log((1 + sp.erf(x / sp.sqrt(2))) / 2)
+
+    def fdiff(self, argindex=1):
+        """d/dx log Phi(x) = phi(x) / Phi(x) = e^(-x^2/2 - log Phi(x)) / sqrt(2 pi): no 0/0 in the tails."""
+        x = self.args[0]
+        return sp.exp(-x**2 / 2 - log_ndtr(x)) / sp.sqrt(2 * sp.pi)
+
+    def _latex(self, printer):
+        return rf"\log \Phi\left({printer._print(self.args[0])}\right)"
+
+
+STABLE = (softplus, logcosh, log1p, expm1, xlogy, xlog1py, logsumexp, lgamma, logit_ratio, log_ndtr)
 
 
 @dataclass(frozen=True)
@@ -199,6 +216,44 @@ def _sigmoid_minus(node):
             r = node - s[0]
             if not r.has(s[0].args[0]) and r != 0:
                 return (1 + r) * s[0] + r * sigmoid(-s[0].args[0])
+    return None
+
+
+def _erf_log(arg) -> sp.Expr | None:
+    """log(A + B erf(w)) with B = +-A, A > 0 (a normal CDF or tail times 2A):
+    log(2A) + log_ndtr(+-sqrt(2) w), else None."""
+    if not (isinstance(arg, sp.Add) and len(arg.args) == 2):
+        return None
+    const = [t for t in arg.args if t.is_number]
+    rest = [t for t in arg.args if not t.is_number]
+    if len(const) != 1 or len(rest) != 1 or not const[0].is_positive:
+        return None
+    coefficient, erfs = rest[0].as_coeff_mul()
+    if len(erfs) != 1 or not isinstance(erfs[0], sp.erf) or abs(coefficient) != const[0]:
+        return None
+    return sp.log(2 * const[0]) + log_ndtr(sp.sign(coefficient) * sp.sqrt(2) * erfs[0].args[0])
+
+
+def _log_ndtr(node):
+    """log(A +- A erf(w)) -> log(2A) + log_ndtr(+-sqrt(2) w); and a quotient e^u / (A +- A erf(w))
+    (a Gaussian's density over its CDF or tail: Mills' ratio) -> e^(u - log(A +- A erf(w))), the
+    log then rewritten: e^u and the tail each under- or overflow where the quotient does not."""
+    if isinstance(node, sp.log):
+        return _erf_log(node.args[0])
+    if not isinstance(node, sp.Mul):
+        return None
+    for factor in node.args:
+        if isinstance(factor, sp.Pow) and factor.exp == -1 and factor.base.has(sp.erf):
+            base = sp.factor_terms(factor.base)
+            parts = sp.Mul.make_args(base)
+            tails = [(p, _erf_log(p)) for p in parts if _erf_log(p) is not None]
+            if len(tails) != 1:
+                continue
+            tail, log_tail = tails[0]
+            rest = node / factor * tail / base  # the other factors, and the base's other factors
+            exps = [f for f in sp.Mul.make_args(rest) if isinstance(f, sp.exp)]
+            exponent = sp.Add(*(f.args[0] for f in exps))
+            return sp.Mul(*(f for f in sp.Mul.make_args(rest) if not isinstance(f, sp.exp))) * sp.exp(exponent - log_tail)
     return None
 
 
@@ -289,6 +344,10 @@ REWRITES: tuple[Rewrite, ...] = (
     Rewrite("lbinom", sp.log(sp.binomial(_n + _k, _k)), lgamma(_n + _k + 1) - lgamma(_k + 1) - lgamma(_n + 1), _lbinom,
             sp.log(sp.gamma(_n + _k + 1)) - sp.log(sp.gamma(_k + 1)) - sp.log(sp.gamma(_n + 1)), lift=True,
             why="log C(N, y) from three lgamma (then the lgamma row): C(1e6, 5e5) overflows; written for N = n + k"),
+    Rewrite("log_ndtr", sp.log(1 + sp.erf(x)), sp.log(2) + log_ndtr(sp.sqrt(2) * x), _log_ndtr,
+            sp.log(2) + sp.log((1 + sp.erf(x)) / 2),
+            why="1 - erf(x) underflows to 0 at x = 6.5 (log of 0); the tail's log, and Mills' ratio "
+                "e^(-x^2)/(1 - erf x), are finite far beyond"),
     Rewrite("log1p", sp.log(1 + x), log1p(x), _log1p, sp.log(1 + x),
             why="1 + x loses the digits of a small x (log(1 - p) at p = 1e-20)"),
     Rewrite("expm1", sp.exp(x) - 1, expm1(x), _expm1, sp.exp(x) - 1, why="e^x - 1 cancels at small x"),
@@ -340,6 +399,8 @@ def _xlogy(expr, data) -> tuple[sp.Expr, list[str]]:
             return node
         logs = [f for f in node.args if isinstance(f, (sp.log, log1p))]
         if len(logs) != 1:
+            return node
+        if logs[0].args[0].is_number:  # the log of a constant is finite: a * log 2 needs no guard
             return node
         rest = node / logs[0]
         coeff, datum = rest.as_independent(*data, as_Add=False) if data else (rest, sp.S.One)
