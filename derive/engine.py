@@ -33,7 +33,8 @@ from derive.normalisation import mass
 from derive.stages import (canonical_link, deviance, hard_label, onehot_constraint, per_example,
                            quasi_log_likelihood, split_constants, split_scale)
 from derive.steps import Step, render, tex
-from derive.symbolic.domains import expand_logs, split_sums
+from derive.symbolic.cases import logs_of_cases
+from derive.symbolic.domains import expand_logs, factor_out_of_logs, split_sums
 from derive.symbolic.rules import collect_logs, distribute, regroup_logs, substitute_mean
 
 
@@ -186,6 +187,23 @@ def _normalise(a: Assumption, steps: list[Step]) -> tuple[sp.Expr, sp.Expr | Non
     return density, z
 
 
+def _expand(neg_log: sp.Expr, a: Assumption) -> tuple[sp.Expr, str]:
+    """-log p expanded on the domains, and the rules that did it: the logs of products split,
+    a positive factor common to a sum's terms taken out of its log, the log of cases taken
+    case by case (two cases m - d, m + d either side of d = 0 read m +- |d|)."""
+    expanded = expand_logs(neg_log, a.domains)
+    factored = factor_out_of_logs(expanded, a.domains)
+    cased = logs_of_cases(factored, a.domains)
+    rule = "the log of a product is the sum of the logs" + (", and $\\log e^{u} = u$" if density_has_exp(a) else "")
+    if factored != expanded:
+        rule = "the positive factor common to the terms of a sum taken out of its log; " + rule
+    if cased != factored:
+        rule += "; the log of cases is taken case by case"
+        if cased.count(sp.Abs) > factored.count(sp.Abs):
+            rule += ", and two cases $m - d$, $m + d$ either side of $d = 0$ are $m \\pm |d|$"
+    return cased, rule + " (valid on the domain)"
+
+
 def run(assumption: Assumption) -> Derivation:
     """The whole pipeline for one assumption."""
     a = assumption
@@ -213,13 +231,13 @@ def run(assumption: Assumption) -> Derivation:
         neg_log = -sp.log(density, evaluate=False)
         steps.append(Step("neg_log", neg_log, "negative log-likelihood",
                           lhs=f"-\\log \\mathcal{{L}}({_mean_tex(a)})"))
+        target, back = neg_log, {}
         if z is not None:  # Z > 0 as the mass of a positive kernel: its log comes off whole
             z_positive = sp.Dummy("Z", positive=True)
-            nll_mean = expand_logs(-sp.log(a.density / z_positive, evaluate=False), domains).xreplace({z_positive: z})
-        else:
-            nll_mean = expand_logs(neg_log, domains)
-        rule = "the log of a product is the sum of the logs" + (", and $\\log e^{u} = u$" if density_has_exp(a) else "")
-        steps.append(Step("expand", nll_mean, rule + " (valid on the domain)"))
+            target, back = -sp.log(a.density / z_positive, evaluate=False), {z_positive: z}
+        nll_mean, rule = _expand(target, a)
+        nll_mean = nll_mean.xreplace(back)
+        steps.append(Step("expand", nll_mean, rule))
 
     if a.expected_data:
         nll_mean = _expected_nll(nll_mean, a, steps)

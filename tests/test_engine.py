@@ -8,7 +8,7 @@ import sympy as sp
 import derive
 from derive import symbols as dsym
 from derive.normalisation import total_mass
-from derive.symbolic.domains import expand_logs, is_positive_on
+from derive.symbolic.domains import expand_logs, factor_out_of_logs, is_positive_on
 from derive.errors import DomainError, UnknownAssumption
 
 CLASSIC = ["gaussian", "bernoulli", "categorical"]
@@ -89,6 +89,35 @@ def test_expand_logs_splits_only_where_the_domain_allows():
     assert expand_logs(sp.log(p * (1 - p)), {p: dsym.UNIT}) == sp.log(p) + sp.log(1 - p)
     q = dsym.symbol("q", dsym.REALS)  # not known to lie in (0, 1): 1 - q may be negative
     assert expand_logs(sp.log(2 * (1 - q)), {q: dsym.REALS}) == sp.log(2 * (1 - q))
+
+
+def _agree(a: sp.Expr, b: sp.Expr, points) -> bool:
+    """a == b at each point (complex logs: a negative sum's log too), to 1e-12."""
+    return all(abs(complex(sp.N(a.xreplace(at), 30)) - complex(sp.N(b.xreplace(at), 30))) < 1e-12 for at in points)
+
+
+def test_a_positive_factor_common_to_a_sum_leaves_its_log():
+    x, a = dsym.symbol("x"), dsym.symbol("a")  # real: x + 1 and a may be negative
+    sigma = dsym.symbol("sigma", dsym.POSITIVE)
+    e = sp.log(x * sp.exp(-x) / (sp.sqrt(2 * sp.pi) * sigma) + sp.exp(-x) / (sp.sqrt(2 * sp.pi) * sigma))
+    out = factor_out_of_logs(e, {})
+    assert out == -x - sp.log(sigma) - sp.log(2) / 2 - sp.log(sp.pi) / 2 + sp.log(x + 1)
+    assert _agree(e, out, [{x: v, sigma: s} for v, s in [(0.3, 1.5), (-2.5, 0.4), (4.0, 2.0)]])
+    assert factor_out_of_logs(sp.log(a * x + a), {}) == sp.log(a * x + a)  # a's sign unknown: it stays
+    tail = sp.log(sp.Rational(1, 2) - sp.erf(x) / 2)  # Phi's 1/2 stays with it: log Phi is read whole
+    assert factor_out_of_logs(tail, {}) == tail
+    k, K = dsym.index("k"), dsym.size("K")
+    w = dsym.indexed_base("w", dsym.UNIT)
+    mixture = sp.log(sp.Sum(w[k] * sp.exp(-(x - k) ** 2 / 2) / sp.sqrt(2 * sp.pi), (k, 1, K)))
+    assert factor_out_of_logs(mixture, {w: dsym.UNIT}) == (
+        sp.log(sp.Sum(w[k] * sp.exp(-(x - k) ** 2 / 2), (k, 1, K))) - sp.log(2) / 2 - sp.log(sp.pi) / 2)
+
+
+def test_the_catalogue_mixture_is_written_as_a_textbook_does_and_the_pipeline_takes_its_constant_out():
+    d = derive.derive("gaussian_mixture")
+    assert isinstance(d.assumption.density, sp.Sum)  # 1/sqrt(2 pi) inside each component, as written
+    assert d.dropped == (sp.log(2) / 2, sp.log(sp.pi) / 2)
+    assert not d.loss.has(sp.pi)
 
 
 def test_steps_are_recorded_in_pipeline_order():

@@ -9,13 +9,12 @@
         log sum_j e^(a_j) - log sum_k exp(a_k - log sigma_k - (y - mu_k)^2 / (2 sigma_k^2)) + log(2 pi)/2
 
 a log-sum-exp over the components (the constant 1/sqrt(2 pi) is common to all of them and
-comes out of the sum; so does the softmax's normaliser, free of k).
+comes out of the sum and its log, as for every density; so does the softmax's normaliser, free of k).
 """
 
 from __future__ import annotations
 
 import sympy as sp
-from sympy.simplify.simplify import factor_sum
 
 from derive import symbols as dsym
 from derive.distributions.normal import NORMAL
@@ -27,8 +26,8 @@ mu = dsym.indexed_base("mu", dsym.REALS)
 sigma = dsym.indexed_base("sigma", dsym.POSITIVE)
 y = dsym.symbol("y", dsym.REALS)
 a = dsym.indexed_base("a", dsym.REALS)
-# the components' common factor 1/sqrt(2 pi) moved out of the sum
-DENSITY = factor_sum(sp.Sum(w[k] * NORMAL.at(y, mu=mu[k], sigma=sigma[k]), (k, 1, K)))
+# the components' common factor 1/sqrt(2 pi) leaves the log of the sum in the pipeline
+DENSITY = sp.Sum(w[k] * NORMAL.at(y, mu=mu[k], sigma=sigma[k]), (k, 1, K))
 
 register(Assumption(
     name="gaussian_mixture",

@@ -6,6 +6,7 @@
                               reparametrisation x = a + (b - a) u/(1 + u), u > 0, of each bounded
                               interval so that SymPy can decide on the whole domain
     expand_logs(e, D)         log(prod f_j^e_j) -> sum e_j log f_j where every f_j > 0 on D
+    factor_out_of_logs(e, D)  log(c a + c b) -> log c + log(a + b) for a common factor c > 0 on D
     split_sums(e)             Sum(a + b) -> Sum(a) + Sum(b), index-free factors moved out
     resolve_piecewise(e, D)   Piecewise branches decided on D (removable singularities taken)
 
@@ -171,6 +172,48 @@ def expand_logs(expr: sp.Expr, domains, together: bool = False) -> sp.Expr:
             break
         expr = new
     return split_sums(expr)
+
+
+def _common_positive_factor(terms, indices, domains) -> sp.Expr:
+    """The product of the factors every term shares (free of the sum's ``indices``) that are
+    positive on the domain; 1 when there is none.  Only the factors: each term keeps its form."""
+    terms = list(terms)
+    common = sp.factor_terms(sp.Add(*terms)) if len(terms) > 1 else terms[0]
+    if len(terms) > 1 and isinstance(common, sp.Add):
+        return sp.S.One
+    return sp.Mul(*[f for f in sp.Mul.make_args(common)
+                    if not isinstance(f, sp.Add) and not f.has(*indices) and is_positive_on(f, domains)])
+
+
+def factor_out_of_logs(expr: sp.Expr, domains) -> sp.Expr:
+    """log(c a_1 + ... + c a_m) = log c + log(a_1 + ... + a_m), log(sum_k c a_k) =
+    log c + log(sum_k a_k) and log(c s) = log c + log s, for a factor c > 0 on the domain
+    shared by every term (free of the index k): the log of a product is the sum of the logs
+    whatever the sign of the rest, as c > 0.  A mixture's 1/sqrt(2 pi) (or a shared 1/sigma,
+    1/y!) leaves the log of the mixture this way; log c is then expanded (:func:`expand_logs`)
+    and split off as a constant."""
+
+    def rewrite(e: sp.Expr) -> sp.Expr:
+        arg = e.args[0]
+        if arg.has(sp.erf, sp.erfc):  # Phi(x) = (1 + erf(x/sqrt 2))/2: its 1/2 stays, log Phi is read whole
+            return e
+        if isinstance(arg, sp.Mul):  # c * (a + b): a factor that left its Sum (split_sums) or not
+            c = sp.Mul(*[f for f in arg.args if is_positive_on(f, domains)])
+            if c != 1 and c != arg:  # all positive: expand_logs splits the whole product
+                return sp.log(c) + sp.log(arg / c)
+        elif isinstance(arg, sp.Add):
+            c = _common_positive_factor(arg.args, (), domains)
+            if c != 1:
+                return sp.log(c) + sp.log(sp.Add(*[t / c for t in arg.args]))
+        elif isinstance(arg, sp.Sum):
+            indices = [limit[0] for limit in arg.limits]
+            c = _common_positive_factor(sp.Add.make_args(arg.function), indices, domains)
+            if c != 1:
+                body = sp.Add(*[t / c for t in sp.Add.make_args(arg.function)])
+                return sp.log(c) + sp.log(sp.Sum(body, *arg.limits))
+        return e
+
+    return expand_logs(expr.replace(lambda e: isinstance(e, sp.log), rewrite), domains)
 
 
 def split_sums(expr: sp.Expr) -> sp.Expr:

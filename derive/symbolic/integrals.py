@@ -41,6 +41,8 @@ def _normaliser(f: sp.Expr, y: sp.Symbol, lo, hi, domains, movers) -> sp.Expr:
         g = f.xreplace({y: t})
         for c in movers:
             shifted = f.xreplace({y: t + c})
+            if shifted.has(c):  # cases at y < mu: t + mu < mu is t < 0
+                shifted = _against_zero(shifted)
             if not shifted.has(c):
                 g = shifted
                 break
@@ -61,6 +63,12 @@ def _normaliser(f: sp.Expr, y: sp.Symbol, lo, hi, domains, movers) -> sp.Expr:
     if result.has(sp.Integral):
         return result
     return sp.simplify(sp.powsimp(result, force=False))
+
+
+def _against_zero(expr: sp.Expr) -> sp.Expr:
+    """Each inequality a < b of a case written a - b < 0, its left side expanded."""
+    return expr.replace(lambda e: isinstance(e, (sp.StrictLessThan, sp.LessThan, sp.StrictGreaterThan, sp.GreaterThan)),
+                        lambda e: e.func(sp.expand(e.lhs - e.rhs), 0))
 
 
 def _split_at_kinks(expr: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr, how: str = "default") -> sp.Expr:
