@@ -27,7 +27,8 @@ from derive.entries import Assumption
 from derive.bounded import bounded
 from derive.engine import Derivation, run
 from derive.normalisation import mass
-from derive.symbolic.domains import is_positive_on
+from derive.symbolic.cases import breakpoints, cases_support
+from derive.symbolic.domains import is_positive_on, resolve_piecewise
 from derive.errors import DeriveError, NegativeDensity, NotNormalised, Unsupported
 from derive.steps import Step, tex
 
@@ -81,10 +82,28 @@ def _as_set(support) -> sp.Set | None:
         raise DeriveError(f"unknown support {support!r}; known: {', '.join(SUPPORTS)}") from None
 
 
-def build_assumption(density, data, params, fixed=(), *, support=None, domains: Mapping | None = None,
-                     name: str = "custom", kernel: bool = False) -> Assumption:
-    """The :class:`Assumption` of a custom density, symbols rebuilt with their domains (by
-    name, as in :mod:`derive.symbols`, or from ``domains``; the data from the support)."""
+def _support(expr: sp.Expr, y: sp.Symbol, support) -> tuple[sp.Set, str]:
+    """The data's support, and a note when the density's cases gave it: where the cases are
+    non-zero (:func:`derive.symbolic.cases.cases_support`), within the support given (default:
+    counts or the reals).  Cases non-zero on more than one interval are kept as cases."""
+    given = _as_set(support)
+    base = given or _infer_support(expr, y)
+    cases = cases_support(expr, y)
+    if cases is None:
+        return base, ""
+    within = base.intersect(cases)
+    if within == sp.S.EmptySet:
+        raise DeriveError(f"the density's cases are non-zero only on {cases}, outside the support given {base}")
+    if not isinstance(within, (sp.Interval, sp.Range, sp.FiniteSet)):
+        return base, f"the cases are non-zero on ${tex(within)}$, not one interval: they stay cases; "
+    where = " within the support given" if given is not None else ""
+    return within, (f"the support ${tex(y)} \\in {tex(within)}$ is where the cases are non-zero{where}, "
+                    "and on it the cases are decided; ")
+
+
+def _assumption(density, data, params, fixed=(), *, support=None, domains: Mapping | None = None,
+                name: str = "custom", kernel: bool = False) -> tuple[Assumption, str]:
+    """:func:`build_assumption`, and the note on a support taken from the density's cases."""
     expr = _parse(density)
     data_names, param_names, fixed_names = _names(data), _names(params), _names(fixed)
     if len(data_names) != 1:
@@ -99,20 +118,30 @@ def build_assumption(density, data, params, fixed=(), *, support=None, domains: 
         raise DeriveError(f"params {', '.join(missing)} do not appear in the density")
     domains = dict(domains or {})
     (y_name,) = data_names
-    support_set = _as_set(support) or _infer_support(expr, given.get(y_name, sp.Symbol(y_name)))
+    support_set, note = _support(expr, given.get(y_name, sp.Symbol(y_name)), support)
     domain_of = {y_name: support_set}
     for n in param_names + fixed_names:
         domain_of[n] = _as_set(domains.get(n)) if n in domains else dsym.default_domain(n)
     rebuilt = {n: dsym.symbol(n, domain_of[n]) for n in data_names + param_names + fixed_names}
-    expr = expr.xreplace({given[n]: rebuilt[n] for n in given})
     y = rebuilt[y_name]
+    statement = r"p(%s) = %s" % (tex(y), tex(expr))  # as written, before its cases are decided
+    domains_of = {rebuilt[n]: domain_of[n] for n in rebuilt}
+    expr = resolve_piecewise(expr.xreplace({given[n]: rebuilt[n] for n in given}), domains_of)
     return Assumption(
         name=name, title=f"custom noise model: {name}", words="A custom density.",
-        statement=r"p(%s) = %s" % (tex(y), tex(expr)),
+        statement=statement,
         loss_name="custom loss", density=expr, data=(y,), params=tuple(rebuilt[n] for n in param_names),
-        fixed=tuple(rebuilt[n] for n in fixed_names), domains={rebuilt[n]: domain_of[n] for n in rebuilt},
+        fixed=tuple(rebuilt[n] for n in fixed_names), domains=domains_of,
         support=support_set, kernel=kernel,
-    )
+    ), note
+
+
+def build_assumption(density, data, params, fixed=(), *, support=None, domains: Mapping | None = None,
+                     name: str = "custom", kernel: bool = False) -> Assumption:
+    """The :class:`Assumption` of a custom density, symbols rebuilt with their domains (by
+    name, as in :mod:`derive.symbols`, or from ``domains``; the data from the support, or from
+    the density's cases: where they are non-zero), its cases decided on the support."""
+    return _assumption(density, data, params, fixed, support=support, domains=domains, name=name, kernel=kernel)[0]
 
 
 def _sample(domain: sp.Set, rng) -> float:
@@ -144,7 +173,8 @@ def numeric_mass(a: Assumption, seed: int = 0, points: int = NUMERIC_POINTS) -> 
             else:
                 lo = -mpmath.inf if support.inf == -sp.oo else mpmath.mpf(float(support.inf))
                 hi = mpmath.inf if support.sup == sp.oo else mpmath.mpf(float(support.sup))
-                total = mpmath.quad(f, [lo, hi])
+                cuts = [mpmath.mpf(float(p)) for p in breakpoints(a.density.xreplace(values), y)]
+                total = mpmath.quad(f, [lo, *[c for c in cuts if lo < c < hi], hi])  # split where a case changes
         masses.append(float(total))
     return masses
 
@@ -230,10 +260,11 @@ def custom(density, data, params, fixed=(), *, support=None, domains: Mapping | 
     ``data``, ``params``, ``fixed``: names or symbols (a comma-separated string is fine).
     ``support``: a SymPy set or one of ``reals``, ``positive``, ``unit``, ``counts``,
     ``binary`` (default: counts when the data appear in a factorial or binomial, else the
-    reals).  Raises :class:`NotNormalised` when the density does not integrate (sum) to 1,
-    unless ``derive_normaliser`` is set, in which case Z is derived and divided out; raises
+    reals); a density written with cases, one of them 0, is supported where the others
+    apply (within the support given), and its cases are decided there.  Raises
+    :class:`NotNormalised` when the density does not integrate (sum) to 1, unless ``derive_normaliser`` is set, in which case Z is derived and divided out; raises
     :class:`NegativeDensity` when the density is negative somewhere on the support."""
-    a = build_assumption(density, data, params, fixed, support=support, domains=domains, name=name)
+    a, support_note = _assumption(density, data, params, fixed, support=support, domains=domains, name=name)
     how, m = check_normalisation(a)
     if how == "symbolic":
         normalised = m == 1
@@ -253,6 +284,7 @@ def custom(density, data, params, fixed=(), *, support=None, domains: Mapping | 
         note = f"the density given is a kernel: its mass {shown} is derived and divided out"
     else:
         note = f"normalised: the mass over the support is 1 ({how}: {shown})"
+    note = support_note + note
     sign = check_sign(a)
     note += ("; non-negative on the domain (symbolic)" if sign == "symbolic" else
              f"; non-negative on a grid of the support at {NUMERIC_POINTS} seeded parameter values (numeric)")
