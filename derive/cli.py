@@ -8,6 +8,8 @@
     derive init [derive.toml] [--force]
     derive verify FILE... [--assume 'sigma > 0'] [--params yhat] [--format text|json|github] [-j N]
     derive build [--out DIR] [--only a,b|information] [--format tex,slides,md,json] [--log ln] [--pdf] [--force]
+    derive nll 'LATEX' --data y --params mu [--fixed w] [--support S] [--domain w=unit] [--normalise]
+        your own density (alias: derive custom), a mixture or a density written with cases too
     derive code NAME [--target torch|numpy]            loss, NLL, dataset loss, gradient as code
     derive objective NAME --target lightgbm|xgboost    a custom boosting objective
     derive equiv --batch FILE [-j N] [--timeout S]   JSON lines in, one verdict per line out
@@ -348,12 +350,13 @@ def parser() -> argparse.ArgumentParser:
     info.add_argument("--base", default="2", help="2 (bits), e (nats) or any positive number")
     info.set_defaults(func=cmd_info)
 
-    nll = sub.add_parser("nll", help="derive the loss of your own density (LaTeX)")
+    nll = sub.add_parser("nll", aliases=["custom"], help="derive the loss of your own density (LaTeX), as derive.custom does")
     nll.add_argument("density", help="the density, e.g. '\\frac{1}{2b} e^{-|y-\\mu|/b}'")
     nll.add_argument("--data", required=True, help="comma-separated data symbols")
     nll.add_argument("--params", required=True, help="comma-separated parameter symbols")
     nll.add_argument("--fixed", default="", help="comma-separated fixed symbols")
-    nll.add_argument("--support", default=None, help="reals, positive, unit, counts or binary")
+    nll.add_argument("--support", default=None, help="reals, positive, unit, counts or binary (default: where the "
+                     "density's cases are non-zero, else counts for a factorial, else the reals)")
     nll.add_argument("--domain", action="append", default=[], help="NAME=reals|positive|unit, repeatable")
     nll.add_argument("--normalise", action="store_true", help="derive the normaliser of a kernel")
     nll.set_defaults(func=cmd_nll)

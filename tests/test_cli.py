@@ -105,6 +105,22 @@ def test_nll_derives_the_loss_of_a_laplace_density_given_in_latex():
     assert lines["loss"].strip() == "Abs(mu - y)" and lines["scale"].strip() == "1/b"
 
 
+def test_custom_is_nll_and_takes_a_mixture_and_a_density_with_cases():
+    assert "--domain" in run("custom", "--help").stdout
+    mixture = run("custom", r"w \frac{1}{\sqrt{2\pi}} e^{-\frac{(y-\mu_1)^2}{2}} + (1-w)\frac{1}{\sqrt{2\pi}} e^{-\frac{(y-\mu_2)^2}{2}}",
+                  "--data", "y", "--params", "mu_1,mu_2", "--fixed", "w", "--domain", "w=unit")
+    assert mixture.returncode == 0, mixture.stderr
+    lines = dict(line.split(":", 1) for line in mixture.stdout.splitlines()[:7])
+    assert lines["loss"].strip() == "-log(w*exp(-(-mu_1 + y)**2/2) + (1 - w)*exp(-(-mu_2 + y)**2/2))"
+    assert lines["dropped"].strip() == "log(2)/2, log(pi)/2"
+    cases = run("custom", r"\begin{cases} \lambda e^{-\lambda y} & y \ge 0 \\ 0 & y < 0 \end{cases}",
+                "--data", "y", "--params", "lambda", "--domain", "lambda=positive")
+    assert cases.returncode == 0, cases.stderr
+    lines = dict(line.split(":", 1) for line in cases.stdout.splitlines()[:7])
+    assert lines["loss"].strip() == "lambda*y - log(lambda)"
+    assert "where the cases are non-zero" in lines["check"]
+
+
 def test_nll_refuses_an_unnormalised_density():
     result = run("nll", r"e^{-(y-\mu)^2}", "--data", "y", "--params", "mu")
     assert result.returncode == 2
