@@ -7,7 +7,8 @@
         check, equiv: exit 0 proved, 1 refuted (the counterexample printed), 2 bad input, 3 neither
     derive init [derive.toml] [--force]
     derive verify FILE... [--assume 'sigma > 0'] [--params yhat] [--format text|json|github] [-j N]
-    derive build [--out DIR] [--only a,b|information] [--format tex,slides,md,json] [--log ln] [--pdf] [--force]
+    derive build [--out DIR] [--only a,b|information] [--parts models,catalogue] [--format tex,slides,md,json]
+                 [--log ln] [--pdf] [--force]
     derive nll 'LATEX' --data y --params mu [--fixed w] [--support S] [--domain w=unit] [--normalise]
         your own density (alias: derive custom), a mixture or a density written with cases too
     derive code NAME [--target torch|numpy]            loss, NLL, dataset loss, gradient as code
@@ -218,6 +219,8 @@ def cmd_build(args) -> int:
     project = project.replace(title=args.title, subtitle=args.subtitle, author=args.author,
                               date=args.date, log=args.log, class_base=args.classes_from,
                               softplus=True if args.softplus else None,
+                              parts=tuple(p.strip() for p in args.parts.split(",") if p.strip())
+                              if args.parts is not None else None,
                               symbols=_symbols(project.symbols, args.symbol) if args.symbol else None)
     only = args.only.split(",") if args.only is not None else None
     formats = parse_formats(args.format)
@@ -370,6 +373,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default="outputs")
     b.add_argument("--only", default=None, help="comma-separated assumption names; 'information' for the part on entropy, "
                    "cross-entropy and KL")
+    b.add_argument("--parts", default=None, help="comma-separated parts in the order the documents give them: "
+                   "catalogue,information,models (default: all, in this order; or the project file's parts)")
     b.add_argument("--format", default=None, help="comma-separated: tex,slides,md,json (default: all)")
     b.add_argument("--log", choices=("log", "ln"), default=None, help="natural log as \\log or \\ln")
     b.add_argument("--config", default=None, help="project file (default: ./derive.toml, or [tool.derive] "

@@ -110,7 +110,11 @@ log = "log"          # the natural log as \\log ("log") or \\ln ("ln")
 class_base = 1       # classes numbered 1..K (1) or 0..K-1 (0, as PyTorch numbers labels)
 softplus = false     # write log(1 + e^z) as softplus(z)
 
-# What goes in, in this order (run `derive list` for the names); leave out for all.
+# What goes in, in this order; leave out for all, in the order below.  The entries are
+# the catalogue's derivations (run `derive list` for the names); the parts are the catalogue,
+# "information" (entropy, cross-entropy and KL divergence) and "models" (regularisers are
+# priors), each document giving them in the order listed and leaving out those not listed
+# (derive build --parts models,catalogue does the same).
 # entries = ["gaussian", "bernoulli", "categorical"]
 # parts = ["catalogue", "information", "models"]
 
@@ -127,8 +131,9 @@ softplus = false     # write log(1 + e^z) as softplus(z)
 class ProjectConfig:
     """The project file's settings: the documents' metadata, the notation, the entries.
 
-    ``entries`` None means the whole catalogue in its order; ``parts`` chooses the catalogue
-    and/or the part on entropy, cross-entropy and KL divergence."""
+    ``entries`` None means the whole catalogue in its order; ``parts`` chooses the documents'
+    parts and their order among :data:`PARTS` (None: all three in that order, or with
+    ``derive build --only`` the parts its names ask for)."""
 
     title: str = "Every loss is a cross-entropy"
     subtitle: str = "Training losses derived from distributional assumptions"
@@ -139,7 +144,7 @@ class ProjectConfig:
     softplus: bool = False
     symbols: tuple[tuple[str, str], ...] = ()
     entries: tuple[str, ...] | None = None
-    parts: tuple[str, ...] = PARTS
+    parts: tuple[str, ...] | None = None
     source: str = ""  # the file read, for messages
 
     def __post_init__(self) -> None:
@@ -149,9 +154,14 @@ class ProjectConfig:
                 raise ConfigError(f"{name}{where}: expected a string, got {getattr(self, name)!r}")
         if self.entries is not None and (not self.entries or not all(isinstance(e, str) for e in self.entries)):
             raise ConfigError(f"entries{where}: expected a non-empty list of names (see `derive list`)")
-        unknown = [p for p in self.parts if p not in PARTS]
-        if unknown or not self.parts:
-            raise ConfigError(f"parts{where}: {', '.join(map(repr, unknown)) or 'empty'}; known: {', '.join(PARTS)}")
+        if self.parts is not None:
+            unknown = [p for p in self.parts if p not in PARTS]
+            if unknown or not self.parts:
+                raise ConfigError(f"parts{where}: {', '.join(map(repr, unknown)) or 'empty'}; "
+                                  f"known: {', '.join(PARTS)}")
+            twice = sorted({p for p in self.parts if self.parts.count(p) > 1})
+            if twice:
+                raise ConfigError(f"parts{where}: {', '.join(map(repr, twice))} listed twice; each part goes in once")
         self.printer()  # log, class_base, softplus checked there
 
     def printer(self) -> PrinterConfig:
@@ -183,7 +193,10 @@ class ProjectConfig:
             raise ConfigError(f"{error} ({source})" if source and source not in str(error) else str(error)) from None
 
     def replace(self, **changes: Any) -> ProjectConfig:
+        """The settings with ``changes`` (None: unchanged), checked on their own first, so that a
+        bad command-line value is not blamed on the project file."""
         changes = {k: v for k, v in changes.items() if v is not None}
+        ProjectConfig(**changes)
         return dataclasses.replace(self, **changes)
 
 

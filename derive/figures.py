@@ -150,6 +150,7 @@ class _Slice:
     discrete: bool
     quasi: bool
     fixed_values: dict = dataclasses.field(default_factory=dict)  # the other symbols, as drawn
+    classes: tuple[int, int] = (1, 2)  # the one-hot slice's two classes, as the documents number them
 
 
 def typical_fixed(domain: sp.Set) -> sp.Expr:
@@ -175,8 +176,9 @@ def _scalar(s) -> bool:
     return isinstance(s, (sp.Symbol, sp.Indexed)) and not isinstance(s, sp.IndexedBase)
 
 
-def make_slice(d: Derivation) -> _Slice:
-    """The generic one-dimensional view of a derivation (see the module docstring)."""
+def make_slice(d: Derivation, class_base: int = 1) -> _Slice:
+    """The generic one-dimensional view of a derivation (see the module docstring); the
+    one-hot slice's classes labelled from ``class_base`` (the derivation's classes 1 and 2)."""
     a = d.assumption
     domains = a.domains
     quasi = getattr(a, "quasi", None) is not None
@@ -219,13 +221,14 @@ def make_slice(d: Derivation) -> _Slice:
 
     onehot = [{y[1]: 1, y[2]: 0}, {y[1]: 0, y[2]: 1}]
     p_domain = domain if domain != dsym.REALS else dsym.REALS
+    classes = (class_base, class_base + 1)  # classes 1 and 2, as the documents number them
     return _Slice(
-        prediction=first, prediction_tex=latex(first), prediction_domain=p_domain,
+        prediction=first, prediction_tex=latex(p[classes[0]]), prediction_domain=p_domain,
         prediction_value=float(typical(p_domain)),
         loss=two_class(d.loss), nll=two_class(d.nll), data=None, data_tex=latex(y),
         support="onehot", target_values=onehot,
-        target_labels=[f"${latex(y)} = e_{{{c}}}$" for c in (1, 2)], discrete=True, quasi=quasi,
-        fixed_values=fixed)
+        target_labels=[f"${latex(y)} = e_{{{c}}}$" for c in classes], discrete=True, quasi=quasi,
+        fixed_values=fixed, classes=classes)
 
 
 def _number(v: float) -> str:
@@ -254,7 +257,7 @@ def _draw_density(ax, sl: _Slice, colors) -> None:
         heights = [float(evaluate(sp.exp(-sl.nll.xreplace(t)).xreplace(at), sl.prediction,
                                   np.array([0.0]))[0]) for t in sl.target_values]
         ax.bar([1, 2], heights, width=0.5, color=[colors[0], colors[1]])
-        ax.set_xticks([1, 2], [f"$e_{{{c}}}$" for c in (1, 2)])
+        ax.set_xticks([1, 2], [f"$e_{{{c}}}$" for c in sl.classes])
         ax.set_xlabel(f"${sl.data_tex}$")
         ax.set_ylim(0, 1.05)
         return
@@ -301,14 +304,15 @@ def _draw_loss(ax, sl: _Slice, colors) -> None:
     ax.legend(frameon=False, loc="best")
 
 
-def assumption_figure(d: Derivation, out: Path, symbols: tuple[tuple[str, str], ...] = ()) -> FigureFiles:
+def assumption_figure(d: Derivation, out: Path, symbols: tuple[tuple[str, str], ...] = (),
+                      class_base: int = 1) -> FigureFiles:
     """Write ``figures/<name>.pdf`` and ``.png`` under ``out``, or skip with a note; ``symbols``
-    renames the symbols of its labels and caption."""
+    renames the symbols of its labels and caption, whose classes are numbered from ``class_base``."""
     name = d.assumption.name
     try:
-        sl = make_slice(d)
+        sl = make_slice(d, class_base)
     except Skip as why:
-        mixture = mixture_figure(d, out, symbols)  # over K components: the loss over two locations
+        mixture = mixture_figure(d, out, symbols, class_base)  # over K components: the loss over two locations
         return mixture if mixture.stem is not None else FigureFiles(name, None, "", note=str(why))
     mpl, Figure, Canvas, params = matplotlib_api()
     with mpl.rc_context(params):

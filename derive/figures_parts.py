@@ -252,20 +252,22 @@ def minima(s: MixtureSurface) -> list[tuple[float, float]]:
     return sorted((float(s.locations[c]), float(s.locations[r])) for r, c in zip(rows, cols))
 
 
-def _values_tex(values: dict) -> str:
-    return ", ".join(f"${latex(q[1])} = {latex(q[2])} = {latex(v)}$" for q, v in values.items())
+def _values_tex(values: dict, base: int) -> str:
+    return ", ".join(f"${latex(q[base])} = {latex(q[base + 1])} = {latex(v)}$" for q, v in values.items())
 
 
-def mixture_figure(d: Derivation, out: Path, symbols: tuple[tuple[str, str], ...] = ()) -> FigureFiles:
+def mixture_figure(d: Derivation, out: Path, symbols: tuple[tuple[str, str], ...] = (),
+                   class_base: int = 1) -> FigureFiles:
     """Write ``figures/<name>.pdf`` and ``.png``: the sample with the density at a minimum,
-    beside the contours of the mean loss over the two locations; or skip with a note."""
+    beside the contours of the mean loss over the two locations; or skip with a note.  The
+    components (1 and 2 of the derivation) are labelled from ``class_base``."""
     name = d.assumption.name
     try:
         s = mixture_surface(d)
     except Skip as why:
         return FigureFiles(name, None, "", note=str(why))
     found = minima(s)
-    first_tex, second_tex = latex(s.first), latex(s.second)
+    first_tex, second_tex = latex(s.first.base[class_base]), latex(s.second.base[class_base + 1])
     (y,) = d.data
     best = found[-1]
     density = _lambdified(sp.exp(-s.nll), [y, s.first, s.second])
@@ -289,14 +291,15 @@ def mixture_figure(d: Derivation, out: Path, symbols: tuple[tuple[str, str], ...
         right.set_aspect("equal")
         right.set_xlabel(f"${first_tex}$")
         right.set_ylabel(f"${second_tex}$")
-        right.set_title("mean loss at " + _values_tex(s.values), fontsize=8.0)
+        right.set_title("mean loss at " + _values_tex(s.values, class_base), fontsize=8.0)
         stem = f"{FIGURE_DIR}/{name}"
         save(fig, Canvas, out, stem, symbols)
     centres = ", ".join(f"{c:g}" for c in SAMPLE["centres"])
     caption = (f"Left: {len(s.ys)} points drawn (seed {SAMPLE['seed']}) from two Gaussians of standard deviation "
                f"{SAMPLE['scale']:g} centred at {centres}, each with probability one half, and the mixture's density "
                f"at a minimum of the loss.  Right: the mean loss $\\ell$ over those points as a function of the "
-               f"two components' locations ${first_tex}$, ${second_tex}$ ($K = 2$), drawn at {_values_tex(s.values)}: "
+               f"two components' locations ${first_tex}$, ${second_tex}$ ($K = 2$), drawn at "
+               f"{_values_tex(s.values, class_base)}: "
                f"its two minima (dots) are mirror images across the diagonal ${first_tex} = {second_tex}$ (dashed), "
                f"since swapping the components' labels leaves the loss unchanged (label switching).")
     return FigureFiles(name, stem, rename_math(caption, dict(symbols)))

@@ -55,9 +55,9 @@ def compute_entry(name: str) -> Entry:
     return Entry(d, None if error else checks, error, training(d))
 
 
-def compute_figure(d: Derivation, symbols: tuple = ()) -> Figure:
+def compute_figure(d: Derivation, symbols: tuple = (), class_base: int = 1) -> Figure:
     with tempfile.TemporaryDirectory(prefix="derive-figure-") as folder:
-        files = assumption_figure(d, Path(folder), symbols)
+        files = assumption_figure(d, Path(folder), symbols, class_base)
         return Figure(files, {p.relative_to(folder).as_posix(): p.read_bytes() for p in files.paths(Path(folder))})
 
 
@@ -69,14 +69,14 @@ def _round_trip(value):
         return value
 
 
-def compute(name: str, figure: bool, symbols: tuple = ()) -> tuple[Entry, Figure | None]:
+def compute(name: str, figure: bool, symbols: tuple = (), class_base: int = 1) -> tuple[Entry, Figure | None]:
     """The entry and its figure, as they read after a trip through pickle.  Unpickling rebuilds
     every SymPy node through its constructor, which re-evaluates a node the engine built
     unevaluated (``log((1 - erf)/2)`` comes back as ``log(1/2 - erf/2)``); a worker's result and
     a cached record make that trip, so the in-process build makes it too, and all three write the
     same bytes."""
     entry = compute_entry(name)
-    return _round_trip((entry, compute_figure(entry.derivation, symbols) if figure else None))
+    return _round_trip((entry, compute_figure(entry.derivation, symbols, class_base) if figure else None))
 
 
 @dataclass(frozen=True)
@@ -174,17 +174,17 @@ def timed_out(value) -> bool:
 
 
 def prepare(names: list[str], *, figures: bool, jobs: int = 1, store: Cache | None = None,
-            say: Callable[[str], None] = lambda message: None, symbols: tuple = (),
+            say: Callable[[str], None] = lambda message: None, symbols: tuple = (), class_base: int = 1,
             parts: list[Part] = ()) -> tuple[list[Derivation], dict[str, Figure]]:
     """The derivations of ``names`` in order (their checks recorded for the writers) and, with
-    ``figures``, each entry's figure (its labels in the renamed ``symbols``); and each of
-    ``parts``, loaded into its memo for the writers.  Cached records first, the rest computed
-    on ``jobs`` processes and stored."""
+    ``figures``, each entry's figure (its labels in the renamed ``symbols``, its classes numbered
+    from ``class_base``); and each of ``parts``, loaded into its memo for the writers.  Cached
+    records first, the rest computed on ``jobs`` processes and stored."""
     from derive.memo import MEMOS
 
     store = store or Cache(enabled=False)
     keys = entry_keys(names) if store.enabled else dict.fromkeys(names, "")
-    figure_keys = {name: digest("figure", key, repr(symbols)) for name, key in keys.items()}
+    figure_keys = {name: digest("figure", key, repr((symbols, class_base))) for name, key in keys.items()}
     part_keys = [part_key(p.memo, p.args, p.entries) if store.enabled else "" for p in parts]
     entries: dict[str, Entry] = {}
     drawn: dict[str, Figure] = {}
@@ -206,7 +206,8 @@ def prepare(names: list[str], *, figures: bool, jobs: int = 1, store: Cache | No
         say(f"computing {len(missing)} of {len(names)} entries and {len(parts_missing)} of {len(parts)} "
             "results of the information and models parts"
             + (f" on {min(jobs, count)} processes" if jobs > 1 and count > 1 else ""))
-    tasks = [("entry", (name, figures, symbols)) for name in missing] + [("part", (p,)) for p, _ in parts_missing]
+    tasks = [("entry", (name, figures, symbols, class_base)) for name in missing] \
+        + [("part", (p,)) for p, _ in parts_missing]
     labels = [f"deriving {name}" for name in missing] + [
         f"computing {p.memo} {', '.join(map(str, p.args))}".strip() for p, _ in parts_missing]
     results = _run(tasks, jobs, say, labels)

@@ -225,7 +225,7 @@ def test_parallel_and_cached_builds_write_the_same_bytes(fresh, tmp_path, monkey
 def test_our_error_in_a_worker_is_our_error_in_the_build(tmp_path, monkeypatch):
     from derive.errors import DeriveError, DomainError
 
-    def broken(name, figure, symbols=()):
+    def broken(name, figure, symbols=(), class_base=1):
         raise DomainError(f"{name}: a broken entry")
 
     monkeypatch.setattr(prepare, "compute", broken)  # the pool forks: the workers see it too
@@ -243,7 +243,8 @@ def test_a_changed_entry_is_recomputed_and_only_it(fresh, tmp_path, monkeypatch)
         record.unlink()
     computed = []
     real_compute = prepare.compute
-    monkeypatch.setattr(prepare, "compute", lambda name, figure, symbols=(): computed.append(name) or real_compute(name, figure))
+    monkeypatch.setattr(prepare, "compute", lambda name, figure, symbols=(), class_base=1: computed.append(name)
+                        or real_compute(name, figure))
     build(tmp_path / "second", only=ONLY, cache=store, jobs=1)
     assert computed == ["laplace"]
     assert tree(tmp_path / "second") == fresh

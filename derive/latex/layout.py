@@ -24,7 +24,7 @@ import sympy as sp
 
 from derive.config import PrinterConfig
 from derive.latex.measure import tex_height, tex_tokens, tex_width
-from derive.latex.tokens import rename_math, rename_symbols
+from derive.latex.tokens import classes_from_zero, rename_math, rename_symbols
 from derive.steps import Step
 from derive.latex.printer import (TextbookPrinter, has_parens, is_indicator, is_tall, negated, reads_negative,
                                   unfold_piecewise)
@@ -430,11 +430,20 @@ def layout_rows(steps, printer: TextbookPrinter | None = None, layout: Layout = 
 def log_notation(fragment: str, config: PrinterConfig, text: bool = False) -> str:
     """A hand-written LaTeX fragment (a step's left side, or with ``text`` a note whose math is
     between ``$``) in the configured notation: the control word ``\\log`` becomes ``\\ln`` unless a
-    base follows (``\\log_2``), and the renamed symbols are renamed (:func:`rename_symbols`, in
-    the math only).  Works on tokens, not on patterns."""
+    base follows (``\\log_2``), the renamed symbols are renamed (:func:`rename_symbols`, in
+    the math only), and with ``class_base`` 0 the classes are numbered from 0
+    (:func:`classes_from_zero`: ``\\sum_{k=1}^{K}`` -> ``\\sum_{k=0}^{K - 1}``, as the printer
+    writes its sums).  Works on tokens, not on patterns."""
     rename = rename_math if text else rename_symbols
     fragment = rename(fragment, dict(config.symbols))
+    if config.class_base == 0:
+        fragment = _in_math(fragment, classes_from_zero) if text else classes_from_zero(fragment)
     return _ln(fragment) if config.log == "ln" else fragment
+
+
+def _in_math(text: str, change) -> str:
+    """Words with math between ``$``: ``change`` applied to the math only."""
+    return "$".join(change(p) if i % 2 else p for i, p in enumerate(text.split("$")))
 
 
 def _ln(fragment: str) -> str:

@@ -473,8 +473,8 @@ class TextbookPrinter(LatexPrinter):
         return "".join(heads) + self._summand(expr.function)
 
     def sum_limits(self, limit) -> tuple[str, str, str]:
-        """``(index, lower, upper)`` of a sum's limit as printed.  With ``class_base`` 0, a
-        sum over the classes ``k = 1..K`` is written ``k = 0..K - 1``: the same sum, the
+        """``(index, lower, upper)`` of a sum's or a product's limit as printed.  With ``class_base``
+        0, a sum over the classes ``k = 1..K`` is written ``k = 0..K - 1``: the same sum, the
         classes renumbered (the indexed symbols carry the class, whatever its number)."""
         index, lower, upper = limit
         if self._settings["class_base"] == 0 and lower == 1 and isinstance(upper, sp.Symbol) and upper.name == "K":
@@ -484,8 +484,7 @@ class TextbookPrinter(LatexPrinter):
     def _print_Product(self, expr):
         if len(expr.limits) != 1:
             return super()._print_Product(expr)
-        index, lower, upper = (self._print(x) for x in expr.limits[0])
-        return r"\prod_{%s=%s}^{%s} " % (index, lower, upper) + self._summand(expr.function)
+        return r"\prod_{%s=%s}^{%s} " % self.sum_limits(expr.limits[0]) + self._summand(expr.function)
 
     def _needs_mul_brackets(self, expr, first=False, last=False) -> bool:
         return not is_indicator(expr) and super()._needs_mul_brackets(expr, first, last)  # 1[c] is bracketed

@@ -204,3 +204,47 @@ def rename_symbols(tex: str, renames: dict[str, str]) -> str:
         out.append(token if replaced is None else replaced)
         pos = end
     return "".join(out)
+
+
+_BIG = frozenset({"\\sum", "\\prod"})
+_DOTS = frozenset({"\\dots", "\\ldots", "\\cdots"})
+
+
+def _inside(token: str) -> str:
+    """A brace group's content (stripped), or the token itself."""
+    return token[1:-1].strip() if token.startswith("{") and token.endswith("}") else token
+
+
+def classes_from_zero(tex: str) -> str:
+    """Hand-written ``tex`` with the classes numbered from 0, the printer's rule
+    (:meth:`derive.latex.printer.TextbookPrinter.sum_limits`) on tokens: a sum or product over
+    ``k = 1..K`` is over ``k = 0..K - 1`` (``\\sum_{k=1}^{K}`` -> ``\\sum_{k=0}^{K - 1}``, either
+    script first), and a list ``x_1, \\dots, x_K`` is ``x_0, \\dots, x_{K - 1}``.  Inside brace
+    groups too; other sums, lists and indices stay as written."""
+    tokens, pos = [], 0
+    while pos < len(tex):
+        token, pos = next_tex_token(tex, pos)
+        tokens.append(token)
+    solid = [i for i, t in enumerate(tokens) if not t.isspace()]  # where the non-space tokens are
+
+    def read(n: int, count: int) -> list[str]:  # the count non-space tokens from the n-th on
+        return [tokens[i] for i in solid[n:n + count]]
+
+    for n, i in enumerate(solid):
+        if tokens[i] in _BIG:  # \sum _ {k=1} ^ {K}, or ^ first
+            marks, values = read(n + 1, 4)[0::2], solid[n + 2:n + 5:2]
+            scripts = dict(zip(marks, values))
+            if sorted(scripts) == ["^", "_"] and _inside(tokens[scripts["^"]]) == "K":
+                index, equals, first = _inside(tokens[scripts["_"]]).partition("=")
+                if equals and first.strip() == "1" and index.strip():
+                    tokens[scripts["_"]], tokens[scripts["^"]] = "{%s=0}" % index.strip(), "{K - 1}"
+        elif tokens[i] == "_" and [_inside(t) for t in read(n + 1, 1)] == ["1"]:
+            # x _ 1 , \dots , x _ K: the base is the one or two tokens before (x, or \hat {y})
+            for size in (2, 1):
+                base, tail = read(n - size, size), read(n + 2, 5 + size)  # tail: , \dots , x _ K
+                if n >= size and len(tail) == 5 + size and tail[0] == tail[2] == "," and tail[1] in _DOTS \
+                        and tail[3:-2] == base and tail[-2] == "_" and _inside(tail[-1]) == "K":
+                    tokens[solid[n + 1]], tokens[solid[n + 6 + size]] = "0", "{K - 1}"
+                    break
+    return "".join("{" + classes_from_zero(t[1:-1]) + "}" if t.startswith("{") and t.endswith("}") else t
+                   for t in tokens)

@@ -123,20 +123,19 @@ def _title_block(ctx: Context) -> str:
 
 
 def article(derivations: list[Derivation], ctx: Context | None = None) -> str:
+    """The article: the introduction, then the parts in ``ctx.parts``'s order."""
     ctx = ctx or Context(PrinterConfig(), {}, None)
-    body = "\n\n".join(article_section(d, ctx) for d in derivations)
-    overview = figure_tex(ctx.overview, title="Losses compared")
-    return (
-        ARTICLE_PREAMBLE
-        + _title_block(ctx)
-        + "\\begin{document}\n\\maketitle\n\n"
-        + f"{INTRO}\n\n"
-        + (f"{overview}\n\n" if overview else "")
-        + f"{body}\n\n"
-        + (f"{RESET}\n{information_section(ctx.config)}\n\n" if ctx.info else "")
-        + (f"{RESET}\n{models_article(ctx.priors)}\n\n" if ctx.models else "")
-        + "\\end{document}\n"
-    )
+
+    def catalogue() -> str:
+        overview = figure_tex(ctx.overview, title="Losses compared")
+        return "\n\n".join(([overview] if overview else []) + [article_section(d, ctx) for d in derivations])
+
+    writers = {"catalogue": catalogue,
+               "information": lambda: f"{RESET}\n{information_section(ctx.config)}",
+               "models": lambda: f"{RESET}\n{models_article(ctx.priors, ctx.config)}"}
+    body = "".join(f"{writers[part]()}\n\n" for part in ctx.parts)
+    return (ARTICLE_PREAMBLE + _title_block(ctx) + "\\begin{document}\n\\maketitle\n\n" + f"{INTRO}\n\n"
+            + body + "\\end{document}\n")
 
 
 # --------------------------------------------------------------------------- article

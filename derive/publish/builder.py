@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from derive.assumptions import names as assumption_names
-from derive.config import PrinterConfig, ProjectConfig
+from derive.config import PARTS, PrinterConfig, ProjectConfig
 from derive.errors import BuildError, ConfigError, UnknownAssumption
 from derive.cache import Cache, build_key, write_files
 from derive.publish import pdf as tex
@@ -71,6 +71,37 @@ def entry_names(only: list[str] | None) -> tuple[list[str], bool | None]:
             raise UnknownAssumption(name, known + [INFORMATION])
     info = True if INFORMATION in names else None
     return list(dict.fromkeys(n for n in names if n != INFORMATION)), info
+
+
+def document_plan(only: list[str] | None, project: ProjectConfig,
+                  info: bool | None = None) -> tuple[list[str], tuple[str, ...]]:
+    """The catalogue entries to build, in order, and the documents' parts, in order.
+
+    Entries: ``only``'s names, else the project's ``entries``, else the whole catalogue.  Parts:
+    the project's ``parts`` as listed; unset, all of :data:`~derive.config.PARTS`, or with
+    ``only`` the parts it asks for (the catalogue when it names entries, the information part
+    when it names ``information``).  ``info`` True adds the information part (last, when it is
+    not there), False takes it out.  A catalogue without entries is no part.  Errors before
+    anything is written."""
+    names, asked = entry_names(only if only is not None else
+                               None if project.entries is None else list(project.entries))
+    if project.parts is not None:
+        parts = project.parts
+        if asked and INFORMATION not in parts:
+            raise BuildError(f"--only names {INFORMATION}, but parts ({', '.join(parts)}) leave it out: "
+                             f"add it to parts, or leave it out of --only")
+    elif only is not None:
+        parts = tuple(p for p in PARTS if (p == "catalogue" and names) or (p == INFORMATION and asked))
+    else:
+        parts = PARTS
+    if info is False or info and INFORMATION not in parts:
+        parts = tuple(p for p in parts if p != INFORMATION) + ((INFORMATION,) if info else ())
+    if "catalogue" not in parts:
+        names = []
+    parts = tuple(p for p in parts if p != "catalogue" or names)
+    if not parts:
+        raise BuildError("nothing to build: no entry and no part chosen (see --only, --parts and `derive list`)")
+    return names, parts
 
 
 def check_destination(out: Path) -> None:
@@ -126,11 +157,11 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
           jobs: int = 1) -> list[Path]:
     """Write the chosen formats (default: all four) into ``out``, the figures into
     ``out/figures`` and, with ``pdf``, the compiled LaTeX documents; returns the paths
-    written.  ``info`` adds the part on entropy, cross-entropy and KL divergence (default:
-    when ``only`` is not given; ``"information"`` among ``only`` asks for it).  ``force``
-    overwrites files derive did not write.  ``project`` gives the title, author, date, the
-    entries (when ``only`` is None) and the parts; ``config`` (when given) overrides its
-    notation.  Nothing in ``out`` changes unless the whole build succeeds.
+    written.  ``info`` adds (True) or leaves out (False) the part on entropy, cross-entropy and
+    KL divergence (default: as ``only`` and ``project`` say, see :func:`document_plan`).
+    ``force`` overwrites files derive did not write.  ``project`` gives the title, author,
+    date, the entries (when ``only`` is None) and the parts in their order; ``config`` (when
+    given) overrides its notation.  Nothing in ``out`` changes unless the whole build succeeds.
     ``cache``: reuse what earlier builds computed (:mod:`derive.cache`; False: compute all);
     ``jobs``: processes for the entries (the files are the same for every value)."""
     out = Path(out)
@@ -140,12 +171,7 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
         raise ConfigError(f"unknown format(s) {', '.join(unknown)}; known: {', '.join(FORMATS)}")
     project = project or ProjectConfig()
     config = config or project.printer()
-    if only is None and project.entries is not None:
-        only = list(project.entries) + ([INFORMATION] if "information" in project.parts else [])
-    names, asked = entry_names(only)
-    info = (only is None if asked is None else asked) if info is None else info
-    if "catalogue" not in project.parts:
-        names = []
+    names, parts = document_plan(only, project, info)
     check_destination(out)
     if pdf and set(formats) & set(LATEX_FORMATS):
         missing = tex.tex_missing()
@@ -155,14 +181,15 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
     say = progress or (lambda message: None)
 
     store = cache if isinstance(cache, Cache) else Cache(enabled=bool(cache))
-    models = only is None and "models" in project.parts
-    whole = build_key((names, formats, config, figures, info, models, project)) \
+    info, models = INFORMATION in parts, "models" in parts
+    whole = build_key((names, formats, config, figures, parts, project)) \
         if store.enabled and not pdf else ""  # TeX is not in the key: --pdf builds are not cached whole
     previous = store.load("build", whole) if whole else None
     if not isinstance(previous, dict):
         previous = None
         derivations, drawn = prepare(names, figures=figures, jobs=max(1, jobs), store=store, say=say,
-                                     symbols=config.symbols, parts=document_parts(bool(info), models))
+                                     symbols=config.symbols, class_base=config.class_base,
+                                     parts=document_parts(info, models))
         check_renames(derivations, config)
 
     out.mkdir(parents=True, exist_ok=True)
@@ -181,7 +208,7 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
         if figures and models:
             say("drawing the priors beside their penalties")
             priors = prior_figure(staging, config.symbols)
-        ctx = Context(config, each, overview, info=info, project=project, models=models, priors=priors)
+        ctx = Context(config, each, overview, parts=parts, project=project, priors=priors)
         writers = {"tex": article, "slides": slides, "md": markdown, "json": catalog}
         for fmt in formats:
             say(f"writing {FORMATS[fmt]}")

@@ -48,11 +48,15 @@ def catalog_entry(d: Derivation, ctx: Context | None = None) -> dict:
 
 def catalog(derivations: list[Derivation], ctx: Context | None = None) -> str:
     ctx = ctx or Context(PrinterConfig(), {}, None)
-    document = {"assumptions": [catalog_entry(d, ctx) for d in derivations]}
-    if ctx.info:
-        document["information"] = information_catalog(ctx.config)
-    if ctx.models:
-        document["models"] = models_catalog()
+    """The parts in ``ctx.parts``'s order: "assumptions" (always there, first when the catalogue
+    is left out), "information", "models"."""
+    writers = {"catalogue": ("assumptions", lambda: [catalog_entry(d, ctx) for d in derivations]),
+               "information": ("information", lambda: information_catalog(ctx.config)),
+               "models": ("models", lambda: models_catalog(ctx.config))}
+    document = {} if "catalogue" in ctx.parts else {"assumptions": []}
+    for part in ctx.parts:
+        key, write = writers[part]
+        document[key] = write()
     return json.dumps(document, indent=2, sort_keys=False) + "\n"
 
 

@@ -52,11 +52,19 @@ class Context:
     config: PrinterConfig
     figures: dict[str, FigureFiles]
     overview: FigureFiles | None
-    info: bool = False  # the part on entropy, cross-entropy and KL divergence
+    #: the documents' parts in their order: "catalogue" (the derivations), "information" (entropy,
+    #: cross-entropy and KL divergence), "models" ("Regularisers are priors", derive.models)
+    parts: tuple[str, ...] = ("catalogue",)
     project: ProjectConfig = ProjectConfig()  # title, author, ... of the documents
-    catalogue: bool = True  # the derivations (False: only the information part)
-    models: bool = False  # the part "Regularisers are priors" (derive.models)
-    priors: FigureFiles | None = None  # that part's figure: the priors beside their penalties
+    priors: FigureFiles | None = None  # the models part's figure: the priors beside their penalties
+
+    @property
+    def info(self) -> bool:
+        return "information" in self.parts
+
+    @property
+    def models(self) -> bool:
+        return "models" in self.parts
 
     def printer(self, d: Derivation) -> TextbookPrinter:
         return TextbookPrinter.from_config(self.config, lead_symbols=tuple(d.params))

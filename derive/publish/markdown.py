@@ -33,6 +33,17 @@ def markdown(derivations: list[Derivation], ctx: Context | None = None) -> str:
     title = ctx.project.title + (f": {ctx.project.subtitle}" if ctx.project.subtitle else "")
     byline = ", ".join(x for x in (ctx.project.author, ctx.project.date) if x)
     parts = [f"# {title}", "", *([f"*{byline}*", ""] if byline else []), _markdown_text(INTRO), ""]
+    writers = {"catalogue": lambda: _catalogue_markdown(derivations, ctx),
+               "information": lambda: ["<!-- derive: reset -->", information_markdown(ctx.config)],
+               "models": lambda: ["<!-- derive: reset -->", models_markdown(ctx.priors, ctx.config)]}
+    for part in ctx.parts:
+        parts += writers[part]()
+    return "\n".join(parts)
+
+
+def _catalogue_markdown(derivations: list[Derivation], ctx: Context) -> list[str]:
+    """The overview figure and one section per derivation."""
+    parts = []
     if ctx.overview is not None and ctx.overview.stem is not None:
         parts += [f"![Losses compared]({ctx.overview.stem}.png)", "", f"*{ctx.overview.caption}*", ""]
     for d in derivations:
@@ -62,11 +73,7 @@ def markdown(derivations: list[Derivation], ctx: Context | None = None) -> str:
             parts += [f"![{a.title}]({fig.stem}.png)", "", f"*{fig.caption}*", ""]
         elif fig is not None and fig.note:
             parts += [f"*No figure: {fig.note}.*", ""]
-    if ctx.info:
-        parts += ["<!-- derive: reset -->", information_markdown(ctx.config)]
-    if ctx.models:
-        parts += ["<!-- derive: reset -->", models_markdown(ctx.priors)]
-    return "\n".join(parts)
+    return parts
 
 
 # --------------------------------------------------------------------------- Markdown

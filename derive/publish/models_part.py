@@ -9,7 +9,8 @@ The writers call one function each, with the output's layout:
     models_markdown()  Markdown (KaTeX), the same content
     models_catalog()   the JSON records (srepr and LaTeX of each derived quantity)
 
-Each takes the figure of the priors beside their penalties (``figures/priors``, drawn by
+Each takes the printer settings of the build (notation, symbols, classes numbered from 0 or
+1) and the figure of the priors beside their penalties (``figures/priors``, drawn by
 :func:`derive.figures_parts.prior_figure`), or None for a build without figures.
 
 The "Beyond one density" part needs no function of its own: the entries built from pieces
@@ -24,9 +25,10 @@ from dataclasses import replace
 import sympy as sp
 
 from derive import symbols as dsym
+from derive.config import PrinterConfig
 from derive.latex.emit import render_steps, text_escape
-from derive.latex.layout import ARTICLE, MARKDOWN, SLIDE
-from derive.latex.render import latex
+from derive.latex.layout import ARTICLE, MARKDOWN, SLIDE, log_notation
+from derive.latex.printer import latex
 from derive.figure_style import FigureFiles
 from derive.publish.context import figure_tex
 from derive.models import CONJUGATES, MODELS, check, conjugate, model
@@ -42,29 +44,30 @@ INTRO = ("If the loss is the negative log-likelihood, the regulariser is the neg
 FIGURE_TITLE = "Priors and the penalties they put in the loss"
 
 
-def _weights_tex(name: str) -> list[str]:
+def _weights_tex(name: str, config: PrinterConfig) -> list[str]:
     m = model(name)
-    rows = [r"\lambda_{%s} = %s" % ("2" if fam == "normal" else "1", latex(lam)) for fam, lam in m.weights.items()]
+    rows = [r"\lambda_{%s} = %s" % ("2" if fam == "normal" else "1", latex(lam, config))
+            for fam, lam in m.weights.items()]
     if m.weight_decay is not None:
-        rows.append(r"\mathrm{weight\_decay} = %s" % latex(m.weight_decay))
+        rows.append(r"\mathrm{weight\_decay} = %s" % latex(m.weight_decay, config))
     return rows
 
 
-def _verdicts(name: str) -> list[str]:
-    return [f"{text_escape(target)}: ${tex}$ ({'proved' if v.holds and not v.numerical else 'not proved'})"
-            for tex, target, v in check(name)]
+def _verdicts(name: str, config: PrinterConfig) -> list[str]:
+    return [f"{text_escape(target)}: ${log_notation(tex, config)}$ "
+            f"({'proved' if v.holds and not v.numerical else 'not proved'})" for tex, target, v in check(name)]
 
 
-def _conjugate_rows() -> list[tuple[str, str, str, str]]:
+def _conjugate_rows(config: PrinterConfig) -> list[tuple[str, str, str, str]]:
     """(pair, the posterior's parameters, posterior mean, MAP) of each conjugate update."""
     rows = []
     for name in CONJUGATES:
         c = conjugate(name)
         if isinstance(c, Conjugate):
-            post = ", ".join(f"{latex(sp.Symbol(k))}' = {latex(v)}" for k, v in c.posterior.items())
+            post = ", ".join(f"{latex(sp.Symbol(k), config)}' = {latex(v, config)}" for k, v in c.posterior.items())
         else:  # the Dirichlet: one parameter per class
-            post = f"\\alpha'_{{k}} = {latex(c.posterior_alpha)}"
-        rows.append((name.replace("_", "-"), post, latex(c.mean), latex(c.map)))
+            post = f"\\alpha'_{{k}} = {latex(c.posterior_alpha, config)}"
+        rows.append((name.replace("_", "-"), post, latex(c.mean, config), latex(c.map, config)))
     return rows
 
 
@@ -72,25 +75,25 @@ def _drawn(fig: FigureFiles | None) -> bool:
     return fig is not None and fig.stem is not None
 
 
-def models_article(priors: FigureFiles | None = None) -> str:
+def models_article(priors: FigureFiles | None = None, config: PrinterConfig = PrinterConfig()) -> str:
     parts = [f"\\section{{{TITLE}}}", INTRO, ""]
     if _drawn(priors):
         parts += [figure_tex(priors, title=FIGURE_TITLE), ""]
     for name, entry in MODELS.items():
         m = model(name)
-        parts += [f"\\subsection{{{entry.title}}}", f"Assumption: ${entry.statement}$.", "",
-                  render_steps(m.steps, params=m.params, layout=MODELS_ARTICLE), "",
-                  "Derived: $" + r",\quad ".join(_weights_tex(name)) + "$.", "",
-                  "\\begin{itemize}", *[f"\\item {v}" for v in _verdicts(name)], "\\end{itemize}", ""]
+        parts += [f"\\subsection{{{entry.title}}}", f"Assumption: ${log_notation(entry.statement, config)}$.", "",
+                  render_steps(m.steps, params=m.params, layout=MODELS_ARTICLE, config=config), "",
+                  "Derived: $" + r",\quad ".join(_weights_tex(name, config)) + "$.", "",
+                  "\\begin{itemize}", *[f"\\item {v}" for v in _verdicts(name, config)], "\\end{itemize}", ""]
     parts += ["\\subsection{Conjugate updates}", "{\\renewcommand{\\arraystretch}{2.2}",
               "\\begin{tabular}{llll}", r"pair & posterior & posterior mean & MAP \\ \hline"]
     parts += [f"{pair} & ${post}$ & $\\displaystyle {mean}$ & $\\displaystyle {mode}$ \\\\"
-              for pair, post, mean, mode in _conjugate_rows()]
+              for pair, post, mean, mode in _conjugate_rows(config)]
     parts += ["\\end{tabular}}", ""]
     return "\n".join(parts)
 
 
-def models_frames(priors: FigureFiles | None = None) -> list[str]:
+def models_frames(priors: FigureFiles | None = None, config: PrinterConfig = PrinterConfig()) -> list[str]:
     """The priors' figure, one frame per model: the regularised loss and the weights derived
     (the steps are in the article), and one frame for the conjugate updates."""
     frames = []
@@ -101,41 +104,43 @@ def models_frames(priors: FigureFiles | None = None) -> list[str]:
                                   "\\end{frame}"]))
     for name, entry in MODELS.items():
         m = model(name)
-        rows = [r"\ell(w) &= %s" % latex(m.loss)] + [row.replace(" = ", " &= ", 1) for row in _weights_tex(name)]
-        frames.append("\n".join([f"\\begin{{frame}}{{{entry.title}}}", r"\small", f"Assumption: ${entry.statement}$",
+        rows = [r"\ell(w) &= %s" % latex(m.loss, config)] + [row.replace(" = ", " &= ", 1)
+                                                             for row in _weights_tex(name, config)]
+        frames.append("\n".join([f"\\begin{{frame}}{{{entry.title}}}", r"\small",
+                                 f"Assumption: ${log_notation(entry.statement, config)}$",
                                  "\\begin{align*}", " \\\\\n".join(rows), "\\end{align*}",
                                  r"{\footnotesize Each weight is derived from the prior's and the likelihood's scales; "
                                  r"the steps are in the article.}", "\\end{frame}"]))
-    rows = [f"{pair} & ${mean}$ \\\\" for pair, _, mean, _ in _conjugate_rows()]
+    rows = [f"{pair} & ${mean}$ \\\\" for pair, _, mean, _ in _conjugate_rows(config)]
     frames.append("\n".join(["\\begin{frame}{Conjugate updates: posterior means}", r"{\renewcommand{\arraystretch}{2}",
                              "\\begin{tabular}{ll}", *rows, "\\end{tabular}}", "\\end{frame}"]))
     return frames
 
 
-def models_markdown(priors: FigureFiles | None = None) -> str:
-    parts = [f"# {TITLE}", "", INTRO, ""]
+def models_markdown(priors: FigureFiles | None = None, config: PrinterConfig = PrinterConfig()) -> str:
+    parts = [f"## {TITLE}", "", INTRO, ""]
     if _drawn(priors):
         parts += [f"![{FIGURE_TITLE}]({priors.stem}.png)", "", f"*{priors.caption}*", ""]
     for name, entry in MODELS.items():
         m = model(name)
-        parts += [f"## {entry.title}", "", f"Assumption: ${entry.statement}$.", "", "$$",
-                  render_steps(m.steps, params=m.params, layout=MARKDOWN).replace("align*", "aligned"), "$$", "",
-                  "Derived: $" + r",\quad ".join(_weights_tex(name)) + "$.", "",
-                  *[f"- {v}" for v in _verdicts(name)], ""]
-    parts += ["## Conjugate updates", "", "| pair | posterior mean | MAP |", "|---|---|---|"]
-    parts += [f"| {pair} | ${mean}$ | ${mode}$ |" for pair, _, mean, mode in _conjugate_rows()]
+        parts += [f"### {entry.title}", "", f"Assumption: ${log_notation(entry.statement, config)}$.", "", "$$",
+                  render_steps(m.steps, params=m.params, layout=MARKDOWN, config=config).replace("align*", "aligned"),
+                  "$$", "", "Derived: $" + r",\quad ".join(_weights_tex(name, config)) + "$.", "",
+                  *[f"- {v}" for v in _verdicts(name, config)], ""]
+    parts += ["### Conjugate updates", "", "| pair | posterior mean | MAP |", "|---|---|---|"]
+    parts += [f"| {pair} | ${mean}$ | ${mode}$ |" for pair, _, mean, mode in _conjugate_rows(config)]
     return "\n".join(parts) + "\n"
 
 
-def models_catalog() -> list[dict]:
+def models_catalog(config: PrinterConfig = PrinterConfig()) -> list[dict]:
     records = []
     for name, entry in MODELS.items():
         m = model(name)
         records.append({
             "name": name, "title": entry.title, "likelihood": entry.likelihood, "priors": list(entry.families),
-            "loss": {"srepr": dsym.srepr(m.loss), "latex": latex(m.loss)},
-            "weights": {fam: {"srepr": dsym.srepr(v), "latex": latex(v)} for fam, v in m.weights.items()},
-            "weight_decay": None if m.weight_decay is None else latex(m.weight_decay),
+            "loss": {"srepr": dsym.srepr(m.loss), "latex": latex(m.loss, config)},
+            "weights": {fam: {"srepr": dsym.srepr(v), "latex": latex(v, config)} for fam, v in m.weights.items()},
+            "weight_decay": None if m.weight_decay is None else latex(m.weight_decay, config),
             "checks": [{"latex": tex, "target": target, "holds": v.holds, "numerical": v.numerical}
                        for tex, target, v in check(name)],
         })

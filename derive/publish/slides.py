@@ -121,30 +121,34 @@ def divider(title: str, words: str = "") -> str:
 
 
 def closing_frame(derivations: list[Derivation], ctx: Context) -> str:
-    """What the lecture showed, with the counts read from the checks."""
+    """What the lecture showed, a point per part in the parts' order, the counts read from the checks."""
     items = []
-    if derivations:
-        checks = [c for d in derivations for c in checks_of(d)[0] if c.reference.expected]
-        proved = [c for c in checks if c.ok and c.verdict.holds and not c.verdict.numerical]
-        items += [r"Each loss is $-\log p$ of an assumption, with the terms free of the parameters "
-                  r"dropped and a positive factor divided out: the same minimisers.",
-                  f"{len(derivations)} assumptions, {len(derivations)} losses: {len(proved)} of the "
-                  f"{len(checks)} hand-written formulas checked against them were proved equal symbolically."]
-    if ctx.info:
-        items.append(r"Minimising the cross-entropy $H(P, Q) = H(P) + D_{\mathrm{KL}}(P \,\|\, Q)$ over $Q$ "
-                     r"minimises the KL divergence: the entropy $H(P)$ does not depend on the model.")
+    for part in ctx.parts:
+        if part == "catalogue" and derivations:
+            checks = [c for d in derivations for c in checks_of(d)[0] if c.reference.expected]
+            proved = [c for c in checks if c.ok and c.verdict.holds and not c.verdict.numerical]
+            items += [r"Each loss is $-\log p$ of an assumption, with the terms free of the parameters "
+                      r"dropped and a positive factor divided out: the same minimisers.",
+                      f"{len(derivations)} assumptions, {len(derivations)} losses: {len(proved)} of the "
+                      f"{len(checks)} hand-written formulas checked against them were proved equal symbolically."]
+        elif part == "information":
+            items.append(r"Minimising the cross-entropy $H(P, Q) = H(P) + D_{\mathrm{KL}}(P \,\|\, Q)$ over $Q$ "
+                         r"minimises the KL divergence: the entropy $H(P)$ does not depend on the model.")
+        elif part == "models":
+            items.append(r"A regulariser is the negative log-prior: the regularised loss is minimised by the MAP "
+                         r"estimate, each weight $\lambda$ derived from the scales.")
     body = "\n".join(r"  \item %s" % item for item in items)
     return "\n".join([r"\section*{Summary}", r"\begin{frame}{Summary}", r"\begin{itemize}", body,
                       r"\end{itemize}", r"\end{frame}"])
 
 
-def slides(derivations: list[Derivation], ctx: Context | None = None) -> str:
-    ctx = ctx or Context(PrinterConfig(), {}, None)
-    frames = [r"\begin{frame}" "\n" r"\titlepage" "\n" r"\end{frame}"]
-    if derivations:
-        frames.append(divider("Every loss from its assumption",
-                              f"{len(derivations)} distributional assumptions, each taken step by step to "
-                              f"the loss practitioners write by hand."))
+def catalogue_frames(derivations: list[Derivation], ctx: Context) -> list[str]:
+    """The catalogue's divider, the overview figure, each derivation's frames and the summary table."""
+    if not derivations:
+        return []
+    frames = [divider("Every loss from its assumption",
+                      f"{len(derivations)} distributional assumptions, each taken step by step to "
+                      f"the loss practitioners write by hand.")]
     if ctx.overview is not None and ctx.overview.stem is not None:
         frames.append("\n".join([
             r"\begin{frame}{Losses compared}",
@@ -157,16 +161,27 @@ def slides(derivations: list[Derivation], ctx: Context | None = None) -> str:
         ]))
     for d in derivations:
         frames += slide_frames(d, ctx)
-    frames += summary_frames(derivations, ctx)
-    if ctx.info:
-        frames.append(RESET + "\n" + divider("Entropy, cross-entropy and KL divergence",
-                              "Worked examples in bits and nats, the identities that make the cross-entropy "
-                              "the loss to minimise (each proved by SymPy, step by step), and closed forms."))
-        frames += information_frames(ctx.config)
-    if ctx.models:
-        frames.append(RESET + "\n" + divider(MODELS_TITLE, "The regulariser is the negative log-prior: ridge, lasso and the elastic "
-                              "net are MAP estimates, with each weight derived from the scales."))
-        frames += models_frames(ctx.priors)
+    return frames + summary_frames(derivations, ctx)
+
+
+def slides(derivations: list[Derivation], ctx: Context | None = None) -> str:
+    """The deck: the title, then each part in ``ctx.parts``'s order (a divider first), then the summary."""
+    ctx = ctx or Context(PrinterConfig(), {}, None)
+    writers = {
+        "catalogue": lambda: catalogue_frames(derivations, ctx),
+        "information": lambda: [RESET + "\n" + divider(
+            "Entropy, cross-entropy and KL divergence",
+            "Worked examples in bits and nats, the identities that make the cross-entropy "
+            "the loss to minimise (each proved by SymPy, step by step), and closed forms."),
+            *information_frames(ctx.config)],
+        "models": lambda: [RESET + "\n" + divider(
+            MODELS_TITLE, "The regulariser is the negative log-prior: ridge, lasso and the elastic "
+            "net are MAP estimates, with each weight derived from the scales."),
+            *models_frames(ctx.priors, ctx.config)],
+    }
+    frames = [r"\begin{frame}" "\n" r"\titlepage" "\n" r"\end{frame}"]
+    for part in ctx.parts:
+        frames += writers[part]()
     frames.append(closing_frame(derivations, ctx))
     return (SLIDES_PREAMBLE + title_block(ctx) + "\\begin{document}\n\n" + "\n\n".join(frames)
             + "\n\n\\end{document}\n")
