@@ -204,6 +204,20 @@ def test_an_aside_definition_is_substituted_into_the_chain(tmp_path):
     assert [(s.line, s.status) for s in steps] == [(3, "definition"), (4, "definition"), (5, "proved")]
 
 
+@pytest.mark.parametrize("extra, status", [("", "proved"), (" + 1", "refuted")])
+def test_an_element_defined_outside_a_sum_is_the_vectors_element(tmp_path, extra, status):
+    """``\\hat{y}_{k} = softmax`` after a row in the vector ``\\hat{y}``: outside a sum the reader
+    takes ``\\hat{y}_k`` and ``z_k`` for symbols; the aside defines the elements, substituted into
+    the sums of the next row (which is then proved, or refuted when it is wrong)."""
+    text = ("% derive: assume K size, y real, z real, params z\n\\begin{align*}\n"
+            "\\ell &= - \\sum_{k=1}^{K} y_{k} \\log \\hat{y}_{k} \\\\\n"
+            "\\hat{y}_{k} &= \\frac{e^{z_{k}}}{\\sum_{j=1}^{K} e^{z_{j}}} \\\\\n"
+            " &= \\left(\\log\\left(\\sum_{j=1}^{K} e^{z_{j}}\\right)\\right) \\sum_{k=1}^{K} y_{k} "
+            "- \\sum_{k=1}^{K} y_{k} z_{k}" + extra + "\n\\end{align*}\n")
+    steps = verify_file(write(tmp_path, "a.tex", text), SLOW).steps
+    assert [(s.line, s.status) for s in steps] == [(3, "definition"), (4, "definition"), (5, status)]
+
+
 def test_unreadable_steps_say_why(tmp_path):
     text = ("\\begin{align*}\n\\text{at } y = 1 &= x \\\\\n"
             "-\\frac{1}{n}\\sum_{i=1}^{n}\\log Q(x_i) &= \\frac{1}{n}\\sum_{i=1}^{n} x_i \\\\\n"

@@ -41,11 +41,6 @@ ALLOWED: list[tuple[str, set[str], str]] = [
     (r"\\int\\limits", {"undecided", "evidence"}, "integrals of unspecified densities, Dirac deltas"),
     # Tweedie's quasi-likelihood: an integral with symbolic bounds and power p.
     (r"\\int_\{y\}\^\{\\mu\}|^-Q =", {"undecided"}, "integral with symbolic bounds: no verdict in time"),
-    # Softmax aside (categorical logits, the mixture's weights): \hat{y}_{k} or w_{k} outside a
-    # sum is read as the symbol yhat_k, not the element, so the definition is not substituted
-    # into the chain (the parser reads y_k and y[k] apart).
-    (r"^\\frac\{e\^\{[a-z]_\{k\}\}\}\{\\sum_\{j=1\}\^\{K\} e\^\{[a-z]_\{j\}\}\} =", {"undecided", "refuted"},
-     "an element = softmax read as a symbol's definition, not the element's"),
     # Categorical with a softmax: the step uses sum_k y_k = 1 (a one-hot label), stated in words.
     (r"\\right\)\\right\) \\sum_\{k=1\}\^\{K\} y_\{k\} - \\sum_\{k=1\}\^\{K\} y_\{k\} z_\{k\} = ",
      {"refuted"}, "uses sum_k y_k = 1 (one-hot), which the document states in words only"),

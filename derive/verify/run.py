@@ -222,6 +222,9 @@ class _Walker:
             self.last = members[-1]
             return
         aside = False
+        if steps and not row.continues and len(members) == 2 and members[0].expr is not None:
+            members[0], members[1] = self._as_elements(members[0], members[1])
+            steps = list(zip(members, row.relations, members[1:]))
         if steps and not row.continues and members[0].expr is not None and is_label(members[0].expr):
             # ``L(yhat) = p(y | yhat) = formula``: every label before the first formula names it
             names = 1
@@ -241,6 +244,29 @@ class _Walker:
             self.step(display, left, kind, right, settings)
         if not aside:
             self.last = members[-1]
+
+    def _as_elements(self, label: _Read, value: _Read) -> tuple[_Read, _Read]:
+        """``\hat y_k = softmax`` after a line with the vector ``\hat y``: outside a sum the reader
+        takes ``\hat y_k`` (and ``z_k`` in the value) for symbols of their own; where the chain
+        holds the vector, they are its elements ``yhat[k]`` (and ``z[k]`` where the value holds the
+        vector ``z``), so that the definition is substituted into the next row."""
+        if not (isinstance(label.expr, sp.Symbol) and self.last is not None and self.last.expr is not None
+                and value.expr is not None):
+            return label, value
+        bases = {str(b.label): b for expr in (self.last.expr, value.expr) for b in expr.atoms(sp.IndexedBase)}
+
+        def element(symbol: sp.Symbol):
+            base, _, index = symbol.name.rpartition("_")
+            if base in bases and index.isidentifier():
+                return bases[base][sp.Symbol(index, integer=True)]
+            return None
+
+        head = element(label.expr)
+        if head is None or str(head.base.label) not in {str(b.label) for b in self.last.expr.atoms(sp.IndexedBase)}:
+            return label, value
+        swap = {s: element(s) for s in value.expr.free_symbols if isinstance(s, sp.Symbol) and element(s) is not None}
+        return (_Read(label.latex, label.line, head, label.why, label.up_to_constant),
+                _Read(value.latex, value.line, value.expr.xreplace(swap), value.why, value.up_to_constant))
 
     def _is_aside(self, label: sp.Basic) -> bool:
         """A definition of a symbol the chain has used (``\\hat y = \\sigma(z)`` after a line in
