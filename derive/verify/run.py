@@ -246,7 +246,7 @@ class _Walker:
             self.last = members[-1]
 
     def _as_elements(self, label: _Read, value: _Read) -> tuple[_Read, _Read]:
-        """``\hat y_k = softmax`` after a line with the vector ``\hat y``: outside a sum the reader
+        r"""``\hat y_k = softmax`` after a line with the vector ``\hat y``: outside a sum the reader
         takes ``\hat y_k`` (and ``z_k`` in the value) for symbols of their own; where the chain
         holds the vector, they are its elements ``yhat[k]`` (and ``z[k]`` where the value holds the
         vector ``z``), so that the definition is substituted into the next row."""
