@@ -228,6 +228,46 @@ def test_normal_kl_matches_the_textbook():
     assert sp.simplify(sp.expand_log(it.kl_closed_form("normal") - textbook)) == 0
 
 
+def test_normal_kl_is_printed_in_the_textbook_form_everywhere():
+    """The closed form served (to the article, the slides, the catalogue) is the textbook form
+    itself, not an expression merely equal to it, and the KL identity ends with it."""
+    from derive.config import PrinterConfig
+    from derive.publish.information import closed_form_blocks
+
+    mp, mq = sym("mu_p", real=True), sym("mu_q", real=True)
+    sp_, sq = sym("sigma_p", positive=True), sym("sigma_q", positive=True)
+    textbook = sp.log(sq / sp_) + (sp_**2 + (mp - mq) ** 2) / (2 * sq**2) - R(1, 2)
+    cf = it.kl_derivation("normal", "normal")
+    assert cf.expr == textbook and cf.steps[-1].note == "rearranged"
+    assert cf.steps[-2].expr != textbook  # the derived form, rearranged by a proved step
+    identity = next(i for i in it.identities() if i.name == "kl_normal_normal")
+    assert identity.proved and identity.steps[-1].expr == textbook
+    _, within, _, _ = closed_form_blocks(PrinterConfig())
+    assert any(step.expr == textbook for step in within.steps)
+
+
+def test_textbook_joins_logs_divides_out_and_completes_squares():
+    """log l_p - log l_q - (l_p - l_q)/l_p reads log(l_p/l_q) + l_q/l_p - 1 (exactly), and the
+    result agrees with torch's KL of two exponentials at seeded points."""
+    import torch
+
+    from derive.infotheory.algebra import textbook
+
+    lp, lq = sym("lambda_p", positive=True), sym("lambda_q", positive=True)
+    derived = sp.log(lp) - sp.log(lq) - (lp - lq) / lp
+    shown = textbook(derived)
+    assert shown == sp.log(lp / lq) + lq / lp - 1
+    rng = torch.Generator().manual_seed(7)
+    for a, b in (0.1 + 3 * torch.rand(2, generator=rng) for _ in range(5)):
+        oracle = torch.distributions.kl_divergence(torch.distributions.Exponential(a.double()),
+                                                   torch.distributions.Exponential(b.double()))
+        assert float(shown.subs({lp: float(a), lq: float(b)})) == pytest.approx(float(oracle), rel=1e-12)
+    a, b, c = sym("a", real=True), sym("b", real=True), sym("c", positive=True)
+    assert textbook((a**2 + b**2 - 2 * a * b + c**2) / (2 * c**2)) == (a - b) ** 2 / (2 * c**2) + R(1, 2)
+    assert textbook(sp.log(a**2 + 1) - sp.log(c)) == sp.log((a**2 + 1) / c)
+    assert textbook(sp.log(a) - sp.log(c)) == sp.log(a) - sp.log(c)  # a may be negative: not joined
+
+
 def test_laplace_kl_has_the_absolute_difference_of_locations():
     kl = it.kl_closed_form("laplace")
     mp, mq = sym("mu_p", real=True), sym("mu_q", real=True)
@@ -274,7 +314,7 @@ def test_methods_record_integration_and_the_score_identity():
     assert set(dict(it.entropy_derivation("categorical").methods).values()) == {"summation"}
     assert it.entropy_derivation("mvn_diag").methods == it.entropy_derivation("normal").methods
     steps = it.kl_derivation("normal").steps
-    assert [s.label for s in steps] == ["definition", "expand_logs", "linearity", "moments", "simplify"]
+    assert [s.label for s in steps] == ["definition", "expand_logs", "linearity", "moments", "simplify", "rearrange"]
     assert "by integration" in steps[3].note
 
 

@@ -85,13 +85,68 @@ def test_slides_reveal_rows_per_cell_and_end_with_a_summary(subset_build):
 
 
 def test_long_derivations_are_split_over_frames_that_fit():
+    """Each frame's rows fit the budget (a justification counted on a line of its own), and
+    each frame but the last is full: the next frame's first row would not fit in it."""
+    from derive.latex.layout import NOTE_ABOVE
+
     d = derive.derive("gaussian")
     rows = layout_rows(d.steps, params=d.params, layout=SLIDE)
     groups = frames_of_rows(rows, SLIDE_BUDGET, SLIDE_BUDGET)
+    high = lambda r: r.height + (NOTE_ABOVE if r.note else 0)  # noqa: E731
     assert len(groups) > 1 and sum(len(g) for g in groups) == len(rows)
-    for group in groups:
-        if len(group) > 1:
-            assert sum(r.height + (1.5 if r.note else 0) for r in group) <= SLIDE_BUDGET
+    for group, following in zip(groups, groups[1:]):
+        assert sum(high(r) for r in group) <= SLIDE_BUDGET < sum(high(r) for r in group) + high(following[0])
+
+
+def test_a_justification_beside_its_row_takes_no_height():
+    """Rows whose notes fit beside the widest row fill a frame as if they had none."""
+    from derive.latex.layout import Row
+
+    rows = [Row("s", "a", "=", (r"\frac{x_{%d}}{2}" % i,), "short") for i in range(12)]
+    bare = [Row("s", "a", "=", (r"\frac{x_{%d}}{2}" % i,), "") for i in range(12)]
+    assert [len(g) for g in frames_of_rows(rows, 10.0, 10.0, SLIDE)] == [len(g) for g in frames_of_rows(bare, 10.0, 10.0)]
+    assert len(frames_of_rows(rows, 10.0, 10.0)) > len(frames_of_rows(bare, 10.0, 10.0))  # no layout: counted above
+
+
+def test_the_lessons_example_closes_the_one_hot_identity_frame():
+    """The cost of the true class is worked on the frame of the identity it illustrates, not on
+    a frame of its own with two short lines."""
+    from derive.config import PrinterConfig
+    from derive.publish.information import true_class_math
+    from derive.publish.slides import information_frames
+
+    frames = information_frames(PrinterConfig())
+    _, cost = true_class_math(PrinterConfig())
+    holding = [f for f in frames if cost in f]
+    assert len(holding) == 1 and holding[0].startswith(r"\begin{frame}{One-hot cross-entropy is the NLL")
+    assert r"\begin{align*}" in holding[0] and "The cost of the true class" not in "".join(frames)
+
+
+@pytest.mark.parametrize("name", ["gaussian", "categorical", "bernoulli_logits"])
+def test_the_gradient_frame_shows_the_loss_beside_its_gradient(name):
+    """The gradient frame displays the loss and its gradient (two lines at least), and speaks of
+    the generated code's form only when it shows one."""
+    from derive.publish.context import Context
+    from derive.config import PrinterConfig
+    from derive.publish.slides import gradient_frame
+    from derive.publish.training import training_of
+
+    d = derive.derive(name)
+    frame = gradient_frame(d, Context(PrinterConfig(), {}, None), "T")
+    body = re.search(r"\\begin\{align\*\}(.*?)\\end\{align\*\}", frame, flags=re.S).group(1)
+    assert body.count("\\\\") >= 1 and r"\frac{\partial \ell}" in body
+    assert ("generated code" in frame) == (training_of(d).stable is not None)
+
+
+def test_the_conjugate_frame_is_a_table_in_the_frames_colours():
+    """No brace group opens the frame (it would take the title's colour); a header names the
+    columns; the fractions are in display style, not script size."""
+    from derive.publish.models_part import models_frames
+
+    frame = models_frames(None)[-1]
+    lines = frame.splitlines()
+    assert lines[0].startswith(r"\begin{frame}{Conjugate updates") and not lines[1].startswith("{")
+    assert r"prior and likelihood & posterior mean & MAP \\" in frame and frame.count(r"\displaystyle") >= 8
 
 
 def _math_of_markdown(md: str) -> list[str]:
@@ -564,14 +619,16 @@ def _fewest_single_row_frames(heights: list[float], budget: float) -> int:
 def test_no_slide_frame_holds_a_single_row_that_could_share_one(name):
     """A frame of steps holds two rows or more, unless no cut of the rows into frames that fit
     has fewer single rows (a row taller than half a frame next to another: the hurdle NB's)."""
-    from derive.latex.layout import STEPS_BUDGET, row_height
+    from derive.latex.layout import STEPS_BUDGET, row_heights
     from derive.publish.context import STATED
 
     d = derive.derive(name)
     rows = layout_rows(d.steps, params=d.params, layout=SLIDE, silent=STATED)
-    groups = frames_of_rows(rows, STEPS_BUDGET, STEPS_BUDGET)
-    singles = sum(len(g) == 1 for g in groups)
-    assert singles <= _fewest_single_row_frames([row_height(r) for r in rows], STEPS_BUDGET), [len(g) for g in groups]
+    for layout in (None, SLIDE):  # as the deck groups them: notes beside their rows cost no height
+        groups = frames_of_rows(rows, STEPS_BUDGET, STEPS_BUDGET, layout)
+        singles = sum(len(g) == 1 for g in groups)
+        fewest = _fewest_single_row_frames(row_heights(rows, layout), STEPS_BUDGET)
+        assert singles <= fewest, [len(g) for g in groups]
 
 
 def test_classes_numbered_from_zero_everywhere_when_asked(tmp_path):

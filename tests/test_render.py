@@ -143,6 +143,10 @@ def test_width_and_height_estimates_order_things_sensibly():
     assert tex_width(r"y") < tex_width(r"y - \hat{y}") < tex_width(r"\frac{(y - \hat{y})^{2}}{2 \sigma^{2}} + \log \sigma")
     assert tex_width(r"\frac{a + b + c}{d}") < tex_width(r"a + b + c + d")
     assert tex_height(r"y") < tex_height(r"\frac{y}{2}") < tex_height(r"\frac{1}{n} \sum_{i=1}^{n} \frac{y_i}{2}")
+    # a subscript or a superscript does not make a row taller than a line (TeX's own rule)
+    assert tex_height(r"\sigma_{p}") == tex_height(r"\sigma^{2}") == tex_height(r"y")
+    # \int\limits puts the bounds above and below: taller than side bounds
+    assert tex_height(r"\int\limits_{-\infty}^{\infty} f") > tex_height(r"\int_{-\infty}^{\infty} f")
 
 
 # --------------------------------------------------------------------------- rows

@@ -35,12 +35,25 @@ def _require_tex() -> None:
     pytest.skip(message)
 
 
+#: The decks measured: the default build (every entry, the information and models parts) and
+#: the three classic derivations alone.
+DECKS = {"default": None, "three": ["gaussian", "bernoulli", "categorical"]}
+
+
 @pytest.fixture(scope="module")
-def compiled(tmp_path_factory) -> dict[str, publish.Compiled]:
+def built(tmp_path_factory) -> dict[str, dict[str, publish.Compiled]]:
     _require_tex()
-    out = tmp_path_factory.mktemp("tex")
-    publish.build(out, formats=("tex", "slides"))
-    return {name: publish.compile_pdf(out / f"{name}.tex", out / f"work-{name}") for name in PAGES}
+    decks = {}
+    for deck, only in DECKS.items():
+        out = tmp_path_factory.mktemp(f"tex-{deck}")
+        publish.build(out, only=only, formats=("tex", "slides"))
+        decks[deck] = {name: publish.compile_pdf(out / f"{name}.tex", out / f"work-{name}") for name in PAGES}
+    return decks
+
+
+@pytest.fixture(scope="module")
+def compiled(built) -> dict[str, publish.Compiled]:
+    return built["default"]
 
 
 def _overfull(log: str, kind: str) -> list[tuple[float, str]]:
@@ -57,13 +70,14 @@ def test_compiles_without_errors(compiled, name):
     assert "Undefined control sequence" not in result.log
 
 
+@pytest.mark.parametrize("deck", list(DECKS))
 @pytest.mark.parametrize("name", list(PAGES))
-def test_no_overfull_boxes(compiled, name):
-    log = compiled[name].log
+def test_no_overfull_boxes(built, deck, name):
+    log = built[deck][name].log
     wide = [line for width, line in _overfull(log, "hbox") if width > OVERFULL_HBOX_PT]
-    assert not wide, f"{name}: lines wider than the page:\n" + "\n".join(wide)
+    assert not wide, f"{deck} {name}: lines wider than the page:\n" + "\n".join(wide)
     tall = [line for height, line in _overfull(log, "vbox") if height > OVERFULL_VBOX_PT]
-    assert not tall, f"{name}: frames or pages taller than the page:\n" + "\n".join(tall)
+    assert not tall, f"{deck} {name}: frames or pages taller than the page:\n" + "\n".join(tall)
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -133,7 +147,7 @@ def _planned_single_row_frames() -> set[str]:
     for name in derive.names():
         d = derive.derive(name)
         groups = frames_of_rows(layout_rows(d.steps, params=d.params, layout=SLIDE, silent=STATED),
-                                STEPS_BUDGET, STEPS_BUDGET)
+                                STEPS_BUDGET, STEPS_BUDGET, SLIDE)
         for index, group in enumerate(groups):
             if len(group) == 1:
                 suffix = f" ({index + 1}/{len(groups)})" if len(groups) > 1 else ""
@@ -141,10 +155,12 @@ def _planned_single_row_frames() -> set[str]:
     return titles
 
 
-def test_no_frame_of_steps_shows_fewer_than_two_rows(compiled):
+@pytest.mark.parametrize("deck", list(DECKS))
+def test_no_frame_of_steps_shows_fewer_than_two_rows(built, deck):
     """Each frame holding a derivation's (or an identity's) steps shows at least two rows: the
     relation signs of an align stand in one column, so count the "=" at the same x.  The only
     exceptions are the frames the layout gives a row too tall to share a frame."""
+    compiled = built[deck]
     tex = (compiled["slides"].source).read_text()
     step_titles = {_key(re.sub(r"\$[^$]*\$|\\[a-zA-Z]+", "", m.group(1)))
                    for m in re.finditer(r"\\begin\{frame\}\{(.*?)\}\n\\small\n\\begin\{align\*\}", tex)}
@@ -160,21 +176,28 @@ def test_no_frame_of_steps_shows_fewer_than_two_rows(compiled):
         checked += 1
         if max(columns.values(), default=0) < 2:
             thin.append(title)
-    assert checked > 50, f"only {checked} frames of steps found in the PDF"
+    assert checked > (50 if DECKS[deck] is None else 5), f"only {checked} frames of steps found in the PDF"
     planned = _planned_single_row_frames()
     assert not [t for t in thin if _key(re.sub(r"[^\x00-\x7f]", "", t)) not in planned], f"frames showing a single row: {thin}"
 
 
-def test_summary_table_rows_do_not_overlap(compiled):
-    """In the table "assumption -> loss", between two consecutive rows there is a band across
-    the table that no word of either row reaches (word boxes from the PDF): the cells of one
-    row neither overlap nor touch the next row's."""
-    pages = [w for w in _pdf_pages(compiled["slides"].pdf) if _title(w).startswith("Assumption")]
+@pytest.mark.parametrize("deck", list(DECKS))
+def test_summary_table_cells_do_not_overlap(built, deck):
+    """In the table "assumption -> loss" (word boxes from the PDF): no cell reaches into the
+    next column (no word starts left of a column's header and ends right of it), and between
+    two consecutive rows there is a band across the table that no word of either row
+    reaches: the cells of one row neither overlap nor touch the next row's."""
+    pages = [w for w in _pdf_pages(built[deck]["slides"].pdf) if _title(w).startswith("Assumption")]
     assert pages, "no summary table in the deck"
     for words in pages:
         head = [w for w in words if w[4] == "loss" and w[3] > TITLE_BAND]
         assert head, "the table header is missing"
         top, left = head[0][3], head[0][0]  # the loss names start where the header "loss" does
+        starts = sorted(w[0] for w in words if w[3] > TITLE_BAND and abs(w[3] - top) <= 1.0)
+        assert len(starts) == 3, f"the header's three columns, not {starts}"
+        for start in starts[1:]:
+            crossing = [w[4] for w in words if w[1] > top and w[0] < start - 0.5 and w[2] > start + 0.5]
+            assert not crossing, f"cells reach into the next column on {_title(words)}: {crossing}"
         names = sorted((w for w in words if w[1] > top and abs(w[0] - left) <= 1.0), key=lambda w: w[1])
         body = [w for w in words if w[1] > top]
         assert len(names) >= 2
@@ -188,3 +211,60 @@ def test_summary_table_rows_do_not_overlap(compiled):
                 reach = max(reach, end)
             else:
                 raise AssertionError(f"rows touch between {upper[4]!r} and {lower[4]!r} on {_title(words)}")
+
+
+# --------------------------------------------------------------------------- frames that are full
+
+FRAME_ROOM = 205.0  # pt: the height under a 16:9 frame's title that content may fill
+FRAME_GAP = 15.0  # pt: the space between two displays put on one frame
+
+
+def _display_lines(frame: str) -> int:
+    """Display-math lines of a frame's source: the rows of each align/gather (intertext is
+    not a row) and each \\[ ... \\]."""
+    lines = len(re.findall(r"\\\[.*?\\\]", frame, flags=re.S))
+    for body in re.findall(r"\\begin\{(?:align|gather)\*\}(.*?)\\end\{(?:align|gather)\*\}", frame, flags=re.S):
+        lines += body.count("\\\\") + 1
+    return lines
+
+
+@pytest.mark.parametrize("deck", list(DECKS))
+def test_no_frame_shows_fewer_than_two_displayed_lines(built, deck):
+    """A frame that displays math (not a figure's frame, whose picture fills it) displays at
+    least two lines of it: one formula alone on a frame is a frame to merge."""
+    tex = built[deck]["slides"].source.read_text()
+    frames = re.findall(r"\\begin\{frame\}(.*?)\\end\{frame\}", tex, flags=re.S)
+    thin = [frame.split("\n", 1)[0] for frame in frames
+            if "\\includegraphics" not in frame and _display_lines(frame) == 1]
+    assert len(frames) > 10
+    assert not thin, f"frames with a single displayed line: {thin}"
+
+
+def _extent(words) -> float:
+    body = [w for w in words if w[1] >= TITLE_BAND]
+    return max(w[3] for w in body) - min(w[1] for w in body) if body else 0.0
+
+
+@pytest.mark.parametrize("deck", list(DECKS))
+def test_no_two_frames_of_a_sequence_would_fit_on_one(built, deck):
+    """A derivation, an identity or a list of closed forms split over frames "(i/n)" fills
+    each frame before starting the next: the contents of two consecutive frames (measured
+    from the PDF, their last overlay) never fit together on one."""
+    tex = built[deck]["slides"].source.read_text()
+    displayed = {_key(re.sub(r"\$[^$]*\$|\\[a-zA-Z]+", "", m.group(1)))  # frames of display math, not tables
+                 for m in re.finditer(r"\\begin\{frame\}\{(.*?)\}\n\\small\n\\begin\{align\*\}", tex)}
+    frames = _last_page_of_each_frame(_pdf_pages(built[deck]["slides"].pdf))
+    sparse, pairs = [], 0
+    for (title, words), (following, more) in zip(frames, frames[1:]):
+        numbered = re.fullmatch(r"(.*) \((\d+)/(\d+)\)", title)
+        after = re.fullmatch(r"(.*) \((\d+)/(\d+)\)", following)
+        if not (numbered and after and numbered.group(1) == after.group(1)):
+            continue
+        if _key(re.sub(r"[^\x00-\x7f]", "", title)) not in displayed:
+            continue
+        pairs += 1
+        together = _extent(words) + FRAME_GAP + _extent(more)
+        if together <= FRAME_ROOM:
+            sparse.append(f"{title} + ({after.group(2)}/{after.group(3)}): {together:.0f}pt")
+    assert pairs > 0
+    assert not sparse, "frames that fit together on one:\n" + "\n".join(sparse)

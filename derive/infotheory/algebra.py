@@ -82,3 +82,99 @@ def _exchange(integral: sp.Integral) -> sp.Expr:
     inner = _inner_sum(integral)
     rest = integral.function / inner
     return sp.Sum(sp.Integral(rest * inner.function, *integral.limits).doit(), *inner.limits)
+
+
+def textbook(expr: sp.Expr) -> sp.Expr:
+    """A :func:`tidy` form rearranged as textbooks print it (the caller proves the two equal):
+
+        c log a - c log b      ->  c log(a/b)              (a, b positive, free of functions)
+        N / D, D a monomial    ->  Q + R / D               (N = Q D + R, no term of R divisible by D)
+        c a^2 + c b^2 - 2c a b ->  c (a - b)^2             (in R; c a number)
+
+    so that log s_q + (m_p^2 + m_q^2 + s_p^2 - 2 m_p m_q - s_q^2)/(2 s_q^2) - log s_p reads
+    log(s_q/s_p) + (s_p^2 + (m_p - m_q)^2)/(2 s_q^2) - 1/2.  Sums are rearranged inside."""
+    if isinstance(expr, sp.Sum):
+        return sp.Sum(textbook(expr.function), *expr.limits)
+    terms = [textbook(t) if isinstance(t, sp.Sum) else t for t in sp.Add.make_args(expr)]
+    terms = _log_ratios(terms)
+    return sp.Add(*(_divided(t) for t in terms))
+
+
+def _log_of_plain(term: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
+    """``term`` = c log(a) with ``a`` free of functions and ``c`` free of logs: (c, a)."""
+    logs = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.log)]
+    if len(logs) != 1 or not logs[0].args[0].is_positive or logs[0].args[0].atoms(sp.Function) \
+            or logs[0].args[0].is_number:
+        return None
+    coeff = term / logs[0]
+    return None if coeff.has(sp.log) else (coeff, logs[0].args[0])
+
+
+def _log_ratios(terms: list[sp.Expr]) -> list[sp.Expr]:
+    """Pairs ``c log a``, ``-c log b`` of ``terms`` joined as ``c log(a/b)``."""
+    out, used = [], set()
+    plain = [_log_of_plain(t) for t in terms]
+    for i, term in enumerate(terms):
+        if i in used:
+            continue
+        match = None
+        if plain[i] is not None:
+            c, a = plain[i]
+            match = next((j for j in range(i + 1, len(terms)) if j not in used and plain[j] is not None
+                          and sp.expand(plain[j][0] + c) == 0), None)
+        if match is None:
+            out.append(term)
+            continue
+        used.add(match)
+        (c, a), (_, b) = plain[i], plain[match]
+        if sp.Mul(c).could_extract_minus_sign():
+            c, a, b = -c, b, a
+        out.append(c * sp.log(a / b, evaluate=False))
+    return out
+
+
+def _divided(term: sp.Expr) -> sp.Expr:
+    """A rational term N/D over a monomial D as Q + R/D, with squares completed in R."""
+    if term.has(sp.log, sp.Function, sp.Sum) or not term.free_symbols:
+        return term
+    n, d = sp.fraction(sp.together(term))
+    gens = sorted(term.free_symbols, key=sp.default_sort_key)
+    if d == 1 or not (d.is_Mul or d.is_Pow or d.is_Symbol):
+        return term
+    try:
+        pn, pd = sp.Poly(n, *gens), sp.Poly(d, *gens)
+    except sp.PolynomialError:
+        return term
+    if len(pd.terms()) != 1:
+        return term
+    (mono, coeff), = pd.terms()
+    quotient, remainder = sp.S.Zero, sp.S.Zero
+    for m, c in pn.terms():
+        t = sp.Mul(c, *(g**e for g, e in zip(gens, m)))
+        if all(a >= b for a, b in zip(m, mono)):
+            quotient += t / d
+        else:
+            remainder += t
+    if remainder == 0:
+        return quotient
+    return quotient + _squares(remainder, gens) / d
+
+
+def _squares(poly: sp.Expr, gens) -> sp.Expr:
+    """c a^2 + c b^2 -/+ 2c a b in ``poly`` written c (a -/+ b)^2 (c a number)."""
+    p = sp.Poly(poly, *gens)
+    coeffs = dict(p.terms())
+    unit = lambda *pairs: tuple(sum(e for g, e in pairs if g == k) for k in range(len(gens)))  # noqa: E731
+    squares = []
+    for i in range(len(gens)):
+        for j in range(i + 1, len(gens)):
+            aa, bb, ab = unit((i, 2)), unit((j, 2)), unit((i, 1), (j, 1))
+            c = coeffs.get(aa)
+            if c is None or coeffs.get(bb) != c or coeffs.get(ab) not in (2 * c, -2 * c):
+                continue
+            sign = 1 if coeffs[ab] == 2 * c else -1
+            squares.append(c * (gens[i] + sign * gens[j]) ** 2)
+            for k in (aa, bb, ab):
+                del coeffs[k]
+    rest = sp.Add(*(c * sp.Mul(*(g**e for g, e in zip(gens, m))) for m, c in coeffs.items()))
+    return sp.Add(rest, *squares)

@@ -25,7 +25,7 @@ from derive.errors import Unsupported
 from derive.memo import memo
 from derive.symbols import srepr
 from derive.symbolic.rules import substitute_mean
-from derive.infotheory.algebra import tidy
+from derive.infotheory.algebra import textbook, tidy, vanishes
 from derive.symbolic.expectation import (INTEGRATION, SCORE, SERIES, SUMMATION, Expectation, expect, log_terms,
                                          score_moments)
 from derive.infotheory.families import FAMILIES, Bound, attr, bind, family, outcome, parameters
@@ -150,7 +150,17 @@ def _expected_logs(P: Bound, weighted: list[tuple[int, Bound]], title: str, lhs:
         Step("moments", sp.Add(*(c * values[f] for f, c in terms.items())), moments_note or "constants"),
         Step("simplify", result, "simplify"),
     ]
-    return ClosedForm(title, lhs, result, tuple(steps), tuple(methods))
+    result, rearranged = _rearranged(result)
+    return ClosedForm(title, lhs, result, tuple(steps + rearranged), tuple(methods))
+
+
+def _rearranged(result: sp.Expr) -> tuple[sp.Expr, list[Step]]:
+    """``result`` in the form textbooks print (:func:`textbook`), with the step that
+    rearranges it, when SymPy proves the two equal; else ``result`` as it is."""
+    shown = textbook(result)
+    if shown == result or not vanishes(shown - result):
+        return result, []
+    return shown, [Step("rearrange", shown, "rearranged")]
 
 
 def _kl_lhs(P: Bound, Q: Bound) -> str:
@@ -176,7 +186,7 @@ def _coordinatewise(name: str, quantity: str) -> ClosedForm:
             subs[getattr(scalar, attr(p.name))] = getattr(vector, attr(p.name))[j]
     per = base.expr.xreplace(subs)
     const, varying = sp.expand(per).as_independent(j, as_Add=True)
-    result = tidy(d * const) + sp.Sum(tidy(varying), (j, 1, d))
+    result, _ = _rearranged(tidy(d * const) + sp.Sum(tidy(varying), (j, 1, d)))  # proved there
     bound = [bind(name, s, lab) for s, lab in zip(suffixes, "PQ")]
     lhs = ("H(%s)" % bound[0].notation if quantity == "entropy"
            else _kl_lhs(*bound))

@@ -166,7 +166,7 @@ def _normal_kl() -> Identity:
     P, Q = bind("normal", "_p"), bind("normal", "_q")
     mp, sp_, mq, sq = P.s.mu, P.s.sigma, Q.s.mu, Q.s.sigma
     textbook = sp.log(sq / sp_) + (sp_**2 + (mp - mq) ** 2) / (2 * sq**2) - sp.Rational(1, 2)
-    steps = [*cf.steps, Step("textbook", textbook, "rearranged")]
+    steps = [*cf.steps] + ([] if cf.expr == textbook else [Step("textbook", textbook, "rearranged")])
     return _identity("kl_normal_normal", "KL divergence between two Normals",
                      f"{cf.lhs} = {tex(textbook)}", cf.expr, textbook, steps)
 
@@ -178,7 +178,8 @@ def _vae_kl() -> Identity:
     special = {P.s.mu: mu, P.s.sigma: sigma, Q.s.mu: sp.S.Zero, Q.s.sigma: sp.S.One}
     lhs = rf"{KL_TEX}\left(\mathcal{{N}}\left(\mu, \sigma^{{2}}\right) \,\middle\|\, \mathcal{{N}}(0, 1)\right)"
     textbook = (mu**2 + sigma**2 - 1 - sp.log(sigma**2)) / 2
-    steps = [Step(s.label, s.expr.xreplace(special), s.note, lhs=lhs if s.lhs else None) for s in cf.steps]
+    steps = [Step(s.label, s.expr.xreplace(special), s.note, lhs=lhs if s.lhs else None) for s in cf.steps
+             if s.label != "rearrange"]  # the general textbook form is not the special case's
     steps.append(Step("textbook", textbook, r"the VAE term, with $\log \sigma^2$"))
     return _identity("kl_vae", "The VAE term: KL to the standard Normal", f"{lhs} = {tex(textbook)}",
                      cf.expr.xreplace(special), textbook, steps)

@@ -4,7 +4,7 @@ KaTeX-safe ``aligned``; justifications beside a row or above it; text made safe 
 from __future__ import annotations
 
 from derive.config import PrinterConfig
-from derive.latex.layout import ARTICLE, Layout, Row, layout_rows, left_column
+from derive.latex.layout import ARTICLE, Layout, Row, layout_rows, math_width, note_beside
 from derive.latex.measure import tex_width
 from derive.latex.printer import TextbookPrinter
 
@@ -74,15 +74,10 @@ def emit_align(rows: list[Row], layout: Layout = ARTICLE, *, environment: str = 
     side, whichever rows they are on (a ``\\MoveEqLeft`` side stands on a line of its own)."""
     markdown = environment == "aligned"
     overlays = overlays or [None] * len(rows)
-    column = left_column(rows, layout.indent)  # where every right side starts, as in TeX's alignment
-    math_width = max([column + tex_width(row.relation + line) for row in rows for line in row.lines]
-                     + [column - 2 * layout.indent + tex_width(row.lhs) for row in rows if row.wide_lhs] + [column])
+    width = math_width(rows, layout.indent)
 
     def fits(row: Row) -> bool:
-        if layout.width is None or not intertext:
-            return True
-        note = tex_width(_note_tex(row.note, layout.note_size, False))
-        return math_width + layout.note_gap + note <= layout.width
+        return not intertext or note_beside(row, width, layout, _note_tex(row.note, layout.note_size, False))
 
     out = []
     for row, overlay in zip(rows, overlays):

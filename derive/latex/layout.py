@@ -462,37 +462,76 @@ def _ln(fragment: str) -> str:
     return "".join(out)
 
 
-SLIDE_BUDGET = 15.0  # estimated lines (of the estimate in tex_height) that fit under a frame title (16:9)
-STEPS_BUDGET = 16.5  # the same for a derivation's steps, whose rows the estimate reads taller than they print
+SLIDE_BUDGET = 17.5  # estimated lines (of the estimate in tex_height) that fit under a frame title (16:9)
+STEPS_BUDGET = 16.5  # the same for a derivation's steps, whose rows hold nested operators more often
+NOTE_ABOVE = 1.6  # lines a justification takes on a line of its own above its row (\intertext and its skips)
 
 
-def row_height(row: Row) -> float:
-    """Estimated lines a row takes on a slide, its justification included."""
-    return row.height + (1.5 if row.note else 0.0)
+def math_width(rows: list[Row], indent: float = 1.0) -> float:
+    """Width of the math of ``rows`` in one align: from the block's left column
+    (:func:`left_column`, where TeX starts every right side) the widest right side, or a wide
+    left side on a line of its own (``\MoveEqLeft[2]``: two quads left of that column)."""
+    column = left_column(rows, indent)
+    return max([column + tex_width(row.relation + line) for row in rows for line in row.lines]
+               + [column - 2 * indent + tex_width(row.lhs) for row in rows if row.wide_lhs] + [column])
 
 
-def frames_of_rows(rows: list[Row], first_budget: float, budget: float) -> list[list[Row]]:
+def note_beside(row: Row, width: float, layout: Layout, note_tex: str) -> bool:
+    """A row's justification (``note_tex``, as printed) fits in a column beside math ``width`` em wide."""
+    return layout.width is None or width + layout.note_gap + tex_width(note_tex) <= layout.width
+
+
+def row_height(row: Row, beside: bool = False, layout: Layout | None = None) -> float:
+    """Estimated lines a row takes on a slide, its justification included (none when it
+    stands ``beside`` the row; with ``layout``, a line more for each line it wraps onto)."""
+    if not row.note or beside:
+        return row.height
+    wrapped = 0.0
+    if layout is not None and layout.width:
+        wrapped = float(int(tex_width(r"\text{%s %s}" % (layout.note_size, row.note)) // layout.width))
+    return row.height + NOTE_ABOVE + wrapped
+
+
+def row_heights(rows: list[Row], layout: Layout | None = None) -> list[float]:
+    """Each row's height in a frame (:func:`row_height`): with ``layout``, a justification that
+    fits beside the widest of all the rows costs no height (it fits beside any frame's rows)."""
+    widest = math_width(rows, layout.indent) if layout is not None else 0.0
+    return [row_height(r, layout is not None and bool(r.note)
+                       and note_beside(r, widest + 1.0, layout, r"\text{%s %s}" % (layout.note_size, r.note)),
+                       layout)  # 1 em to spare: the printed note is escaped
+            for r in rows]
+
+
+def frames_of_rows(rows: list[Row], first_budget: float, budget: float,
+                   layout: Layout | None = None) -> list[list[Row]]:
     """Consecutive rows grouped into frames by their estimated height: each frame is filled
     before the next starts, and no frame is left with a single row while the frame before
-    it can give one (or, at two rows, take it in whole when they fit together)."""
+    it can give one (or, at two rows, take it in whole when they fit together).
+
+    With ``layout``, a justification that fits beside the widest of all the rows costs no
+    height (it fits beside any frame's rows); otherwise it is counted on a line of its own."""
+    heights = {id(r): h for r, h in zip(rows, row_heights(rows, layout))}
+    height = lambda r: heights[id(r)]  # noqa: E731
     frames: list[list[Row]] = [[]]
     used, limit = 0.0, first_budget
     for row in rows:
-        height = row_height(row)
-        if frames[-1] and used + height > limit:
+        if frames[-1] and used + height(row) > limit:
             frames.append([])
             used, limit = 0.0, budget
         frames[-1].append(row)
-        used += height
+        used += height(row)
     for index in range(len(frames) - 1, 0, -1):  # from the end, so that a move can cascade
         if len(frames[index]) != 1:
             continue
         before = frames[index - 1]
-        fits = row_height(before[-1]) + row_height(frames[index][0]) <= budget
+        fits = height(before[-1]) + height(frames[index][0]) <= budget
         if len(before) >= 3 and fits:
             frames[index].insert(0, before.pop())
-        elif sum(row_height(r) for r in before + frames[index]) <= budget * 1.1:
+        elif sum(height(r) for r in before + frames[index]) <= budget * 1.05:
             before.extend(frames.pop(index))
         elif len(before) == 2 and fits and index >= 2:  # the frame before gives its last row and
             frames[index].insert(0, before.pop())       # takes one from the frame before it
+    for index in range(len(frames) - 2, -1, -1):  # a single row left: joins the frame after it, if they fit
+        if len(frames[index]) == 1 and sum(height(r) for r in frames[index] + frames[index + 1]) <= budget:
+            frames[index + 1][:0] = frames.pop(index)
     return frames

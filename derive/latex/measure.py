@@ -83,6 +83,9 @@ class Measure:
                 self.pos += 1
                 continue
             token = self._token()
+            if token == "\\limits":  # \int\limits: the scripts go above and below
+                limits = display
+                continue
             limits = False
             if token.startswith("{"):
                 last = Measure(token[1:-1]).math(size, display)
@@ -208,18 +211,21 @@ class Vertical(Measure):
                 self.pos += 1
                 sh, sd = Vertical(self._argument()).box(size * 0.7, False)
                 if limits and char == "^":
-                    height = max(height, last[0] + 0.2 * size + sh + sd)
+                    height = max(height, last[0] + 0.1 * size + sh + sd)
                 elif limits:
-                    depth = max(depth, last[1] + 0.2 * size + sh + sd)
-                elif char == "^":
-                    height = max(height, 0.35 * size + sh + sd)
-                else:
-                    depth = max(depth, 0.15 * size + sh + sd)
+                    depth = max(depth, last[1] + 0.1 * size + sh + sd)
+                elif char == "^":  # raised 0.35 em, and its depth clear of the baseline
+                    height = max(height, 0.35 * size + sh, 0.1 * size + sh + sd)
+                else:  # lowered 0.2 em, and its top under the x-height
+                    depth = max(depth, 0.2 * size + sd, sh + sd - 0.35 * size)
                 continue
             if char in " &~\n":
                 self.pos += 1
                 continue
             token = self._token()
+            if token == "\\limits":  # \int\limits: the scripts go above and below
+                limits = True
+                continue
             limits = False
             if token.startswith("{"):
                 last = Vertical(token[1:-1]).box(size, display)
@@ -250,8 +256,10 @@ class Vertical(Measure):
                 self.pos = self.tex.find("]", self.pos) + 1
             h, d = Vertical(self._argument()).box(size, display)
             return (h + 0.2 * size, d), False
-        if name in ("sum", "prod", "int"):
-            return ((1.0, 0.5) if display else (0.75, 0.25)), display
+        if name in ("sum", "prod"):
+            return ((0.85, 0.45) if display else (0.75, 0.25)), display
+        if name == "int":
+            return ((1.05, 0.65) if display else (0.75, 0.25)), False  # bounds beside, unless \limits
         if name in ("bigl", "bigr", "big"):
             self._token()
             return (0.85 * size, 0.35 * size), False

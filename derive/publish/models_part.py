@@ -111,9 +111,13 @@ def models_frames(priors: FigureFiles | None = None, config: PrinterConfig = Pri
                                  "\\begin{align*}", " \\\\\n".join(rows), "\\end{align*}",
                                  r"{\footnotesize Each weight is derived from the prior's and the likelihood's scales; "
                                  r"the steps are in the article.}", "\\end{frame}"]))
-    rows = [f"{pair} & ${mean}$ \\\\" for pair, _, mean, _ in _conjugate_rows(config)]
-    frames.append("\n".join(["\\begin{frame}{Conjugate updates: posterior means}", r"{\renewcommand{\arraystretch}{2}",
-                             "\\begin{tabular}{ll}", *rows, "\\end{tabular}}", "\\end{frame}"]))
+    # Declarations, not a brace group: a group opening a frame takes the title's colour.
+    rows = [f"{text_escape(pair)} & $\\displaystyle {mean}$ & $\\displaystyle {mode}$ \\\\"
+            for pair, _, mean, mode in _conjugate_rows(config)]
+    frames.append("\n".join(["\\begin{frame}{Conjugate updates: posterior mean and MAP}", r"\small",
+                             r"\renewcommand{\arraystretch}{2.4}", r"\begin{center}", r"\begin{tabular}{@{}lcc@{}}",
+                             r"\toprule", r"prior and likelihood & posterior mean & MAP \\", r"\midrule", *rows,
+                             r"\bottomrule", r"\end{tabular}", r"\end{center}", "\\end{frame}"]))
     return frames
 
 

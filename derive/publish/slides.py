@@ -12,7 +12,8 @@ from derive.latex.emit import display_math, emit_align, text_escape
 from derive.latex.layout import SLIDE, SLIDE_BUDGET, STEPS_BUDGET, frames_of_rows, layout_rows
 from derive.latex.measure import tex_width
 from derive.publish.models_part import TITLE as MODELS_TITLE, models_frames
-from derive.publish.training import CLASSIC, training_rows, training_tex
+from derive.publish.training import CLASSIC, training_rows
+from derive.steps import Step
 from derive.publish.context import (MODE_WORDS, RESET, STATED, Context, checks_of, results_tex,
                                     reference_math, title_block, verify_directive)
 from derive.publish.information import (INFO_SLIDE, NOT_PROVED, class_numbering_words, closed_form_blocks,
@@ -29,7 +30,7 @@ def slide_frames(d: Derivation, ctx: Context | None = None) -> list[str]:
     title = text_escape(a.title)
     rows = layout_rows(d.steps, ctx.printer(d), SLIDE, params=d.params, config=ctx.config,
                        silent=STATED)
-    groups = frames_of_rows(rows, STEPS_BUDGET, STEPS_BUDGET)
+    groups = frames_of_rows(rows, STEPS_BUDGET, STEPS_BUDGET, SLIDE)
     frames = []
     for index, group in enumerate(groups):
         suffix = f" ({index + 1}/{len(groups)})" if len(groups) > 1 else ""
@@ -40,10 +41,12 @@ def slide_frames(d: Derivation, ctx: Context | None = None) -> list[str]:
             emit_align(group, SLIDE, overlays=list(range(1, len(group) + 1))), r"\end{frame}"]))
 
     items = results_tex(ctx, d, SLIDE)
-    display = display_math(items, SLIDE)
-    result = [r"\begin{frame}{%s: the loss}" % title, r"\small", display]
     fig = ctx.figures.get(a.name)
-    if fig is not None and fig.stem is not None:
+    drawn = fig is not None and fig.stem is not None
+    # side by side above a figure (when they fit); without one, one per line: not a single line
+    display = display_math(items, SLIDE) if drawn else "\\begin{gather*}\n%s\n\\end{gather*}" % " \\\\\n".join(items)
+    result = [r"\begin{frame}{%s: the loss}" % title, r"\small", display]
+    if drawn:
         # a second display line takes 0.08 of the text height from the figure, a continuation line 0.05
         lines = 1 if display.startswith("\\[") else len(items)
         height = "%.2f" % max(0.42 - 0.08 * (lines - 1) - 0.05 * sum(item.count("\\\\\n") for item in items), 0.18)
@@ -58,10 +61,22 @@ def slide_frames(d: Derivation, ctx: Context | None = None) -> list[str]:
     result.append(r"\end{frame}")
     frames.append("\n".join(result))
     if a.name in CLASSIC and training_rows(ctx, d, SLIDE):
-        frames.append("\n".join([r"\begin{frame}{%s: the gradient}" % title, r"\small",
-                                  r"The gradient in the model's output, proved; the loss as generated code evaluates it.",
-                                  training_tex(ctx, d, SLIDE), r"\end{frame}"]))
+        frames.append(gradient_frame(d, ctx, title))
     return frames
+
+
+def gradient_frame(d: Derivation, ctx: Context, title: str) -> str:
+    """The loss, its gradient in each param (proved), and the stable form the generated code
+    evaluates when it differs from the loss as written."""
+    rows = training_rows(ctx, d, SLIDE)
+    params = ", ".join(ctx.latex(p, d) for p in d.params)
+    loss = layout_rows([Step("loss", d.loss, "", lhs=rf"\ell({params})")], ctx.printer(d), SLIDE,
+                       params=d.params, config=ctx.config)
+    stable = any(r.label == "stable" for r in rows)
+    words = ("The loss and its gradient in the model's output, proved equal to SymPy's derivative"
+             + ("; last, the loss as the generated code evaluates it." if stable else "."))
+    return "\n".join([r"\begin{frame}{%s: the gradient}" % title, r"\small", words,
+                      emit_align(loss + rows, SLIDE), r"\end{frame}"])
 
 
 def slide(d: Derivation, ctx: Context | None = None) -> str:
@@ -190,40 +205,49 @@ def slides(derivations: list[Derivation], ctx: Context | None = None) -> str:
 # --------------------------------------------------------------------------- Beamer
 
 
-def _frames(title: str, steps, config: PrinterConfig, closing: str = "", reveal: bool = True) -> list[str]:
+def _frames(title: str, steps, config: PrinterConfig, closing: str = "", reveal: bool = True,
+            closing_lines: float = 2.0) -> list[str]:
     """The steps over as many frames as they need (revealed row by row when ``reveal``), with
-    ``closing`` (a line of text) at the end of the last."""
+    ``closing`` (LaTeX about ``closing_lines`` lines high) at the end of the last."""
     rows = info_rows(steps, INFO_SLIDE, config)
-    room = SLIDE_BUDGET - (2.0 if closing else 0.0)
-    groups = frames_of_rows(rows, room, room)
+    room = SLIDE_BUDGET - (closing_lines if closing else 0.0)
+    groups = frames_of_rows(rows, room, room, INFO_SLIDE)
     frames = []
     for index, group in enumerate(groups):
         suffix = f" ({index + 1}/{len(groups)})" if len(groups) > 1 else ""
         overlays = list(range(1, len(group) + 1)) if reveal else None
         body = [r"\begin{frame}{%s%s}" % (title, suffix), r"\small", emit_align(group, INFO_SLIDE, overlays=overlays)]
         if closing and index == len(groups) - 1:
-            body.append(closing)
+            body.append(closing if not reveal else  # shown after the last row
+                        "\\begin{uncoverenv}<%d->\n%s\n\\end{uncoverenv}" % (len(group) + 1, closing))
         frames.append("\n".join(body + [r"\end{frame}"]))
     return frames
 
 
+#: The identity whose frame ends with the lesson's worked example (the cost of the true class).
+EXAMPLE_AFTER = "one_hot_cross_entropy_is_nll"
+
+
 def information_frames(config: PrinterConfig) -> list[str]:
-    """The worked examples, each identity revealed row by row, the closed forms."""
+    """The weather worked in bits, each identity revealed row by row (the one-hot one with
+    the lesson's example of the cost of the true class), the closed forms."""
     w_unit = r"\text{%s}" % weather().unit
     given, cost = true_class_math(config)
+    example = "\n".join([r"{\footnotesize The lesson's example:}", "\\[ %s \\]" % given, "\\[ %s \\]" % cost,
+                         r"{\footnotesize %s}" % class_numbering_words(config)])
     frames = [
         "\n".join([r"\begin{frame}{Entropy in bits: the weather}", r"\small", r"\begin{center}",
                    tabular(WEATHER_HEAD, weather_table_rows(config)), r"\end{center}",
                    "\\begin{align*}\n%s\n\\end{align*}" % " \\\\\n".join(weather_display(config, w_unit)),
                    r"\end{frame}"]),
-        "\n".join([r"\begin{frame}{The cost of the true class}", r"\small",
-                   "\\[ %s \\]" % given, r"\pause", "\\[ %s \\]" % cost,
-                   r"{\footnotesize %s}" % class_numbering_words(config),
-                   r"\end{frame}"]),
     ]
     for identity in identities():
         mark = "" if identity.proved else r"{\footnotesize %s}" % NOT_PROVED  # "proved" is said once, above
-        frames += _frames(text_escape(identity.title), identity.steps, config, closing=mark)
+        if identity.name == EXAMPLE_AFTER:
+            frames += _frames(text_escape(identity.title), identity.steps, config,
+                              closing="\n".join(p for p in (example, mark) if p), closing_lines=7.0)
+        else:
+            frames += _frames(text_escape(identity.title), identity.steps, config, closing=mark)
     entropies, within, _, _ = closed_form_blocks(config)
     for title, block in (("Entropy in closed form", entropies), ("KL divergence in closed form", within)):
         frames += _frames(title, block.steps, config, reveal=False)
