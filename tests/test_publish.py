@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
 from pathlib import Path
 
@@ -622,7 +623,7 @@ def test_no_slide_frame_holds_a_single_row_that_could_share_one(name):
     from derive.latex.layout import STEPS_BUDGET, row_heights
     from derive.publish.context import STATED
 
-    d = derive.derive(name)
+    d = pickle.loads(pickle.dumps(derive.derive(name)))  # as the build has it: after the cache's pickle trip
     rows = layout_rows(d.steps, params=d.params, layout=SLIDE, silent=STATED)
     for layout in (None, SLIDE):  # as the deck groups them: notes beside their rows cost no height
         groups = frames_of_rows(rows, STEPS_BUDGET, STEPS_BUDGET, layout)
@@ -777,3 +778,36 @@ def test_a_figure_the_build_no_longer_draws_is_removed_but_not_one_you_changed(t
     manifest = json.loads((out / ".derive-manifest.json").read_text())["files"]
     assert "figures/laplace.png" not in manifest  # yours keeps derive's record: changed since, never overwritten
     assert publish.builder._digest(out / "figures" / "bernoulli.png") != manifest["figures/bernoulli.png"]
+
+
+def test_the_summary_table_breaks_a_long_loss_instead_of_shrinking_the_table():
+    """Every loss of the table "assumption -> loss" is in it once, in order, in lines no wider
+    than the cell (a long one broken by the split rules, read back as the derived loss), and no
+    frame holds more than its lines (but for one row alone)."""
+    from derive.latex.emit import text_escape
+    from derive.latex.measure import tex_width
+    from derive.latex.parse import parse_latex, readback_functions, readback_symbols
+    from derive.publish.context import Context
+    from derive.publish.slides import SUMMARY_CELL, SUMMARY_LINES, summary_frames
+
+    ctx = Context(PrinterConfig(), {}, None)
+    derivations = iter([derive.derive(n) for n in derive.names()])
+    frames = summary_frames(list(derive.derive(n) for n in derive.names()), ctx)
+    broken = 0
+    for frame in frames:
+        lines = 0
+        cells = re.findall(r"^\$(.*?)\$ & (.*?) & \$(.*)\$ \\\\$", frame, flags=re.M)
+        for _, name, loss in cells:
+            d = next(derivations)
+            assert name == text_escape(d.assumption.loss_name)
+            parts = re.findall(r"&(?:\\quad )?(.*?)(?= \\\\|\\end\{aligned\})", loss) if "aligned" in loss else [loss]
+            lines += len(parts)
+            broken += len(parts) > 1
+            assert all(tex_width(p) <= SUMMARY_CELL + 1.0 for p in parts), (d.name, parts)
+            if len(parts) > 1:  # a broken loss reads back as the loss (one line: the printer's read-back test)
+                read = parse_latex(" \\\\ &\\quad ".join(parts), symbols=readback_symbols(d.loss),
+                                   functions=readback_functions(d.loss))
+                assert read == d.loss or sp.simplify(read - d.loss) == 0, d.name
+        assert lines <= SUMMARY_LINES or len(cells) == 1
+    assert next(derivations, None) is None  # every entry has its row
+    assert broken >= 3  # the zero-inflated and hurdle models' losses are longer than a cell

@@ -468,7 +468,7 @@ NOTE_ABOVE = 1.6  # lines a justification takes on a line of its own above its r
 
 
 def math_width(rows: list[Row], indent: float = 1.0) -> float:
-    """Width of the math of ``rows`` in one align: from the block's left column
+    r"""Width of the math of ``rows`` in one align: from the block's left column
     (:func:`left_column`, where TeX starts every right side) the widest right side, or a wide
     left side on a line of its own (``\MoveEqLeft[2]``: two quads left of that column)."""
     column = left_column(rows, indent)

@@ -9,7 +9,7 @@ from derive.engine import Derivation
 from derive.infotheory import identities
 from derive.infotheory.examples import weather
 from derive.latex.emit import display_math, emit_align, text_escape
-from derive.latex.layout import SLIDE, SLIDE_BUDGET, STEPS_BUDGET, frames_of_rows, layout_rows
+from derive.latex.layout import SLIDE, SLIDE_BUDGET, STEPS_BUDGET, formula_lines, frames_of_rows, layout_rows
 from derive.latex.measure import tex_width
 from derive.publish.models_part import TITLE as MODELS_TITLE, models_frames
 from derive.publish.training import CLASSIC, training_rows
@@ -83,22 +83,43 @@ def slide(d: Derivation, ctx: Context | None = None) -> str:
     return "\n\n".join(slide_frames(d, ctx))
 
 
-SUMMARY_ROWS = 7
+SUMMARY_LINES = 8  #: lines of the table "assumption -> loss" on one frame
+SUMMARY_CELL = 20.0  #: em (of the slide's measure) a loss takes in the table before it is broken
 SUMMARY_GAP = "9pt"
 
 
+def _summary_loss(ctx: Context, d: Derivation) -> list[str]:
+    """The loss's lines in its cell: broken by the layout's split rules (a sum after a top-level
+    + or -, continuation lines a quad in) when wider than the cell, so that the table is never
+    shrunk to fit a long one."""
+    return formula_lines("", d.loss, ctx.printer(d), SUMMARY_CELL, SLIDE.indent)
+
+
 def summary_frames(derivations: list[Derivation], ctx: Context) -> list[str]:
-    """The table "assumption -> loss", split over frames of a few rows."""
-    count = -(-len(derivations) // SUMMARY_ROWS)  # frames needed; rows shared out evenly
-    size = -(-len(derivations) // count) if count else 1
-    chunks = [derivations[i:i + size] for i in range(0, len(derivations), size)]
+    """The table "assumption -> loss", each frame filled with up to :data:`SUMMARY_LINES`
+    lines (a broken loss takes its lines) before the next starts."""
+    losses = {d.assumption.name: _summary_loss(ctx, d) for d in derivations}
+    chunks, chunk, used = [], [], 0
+    for d in derivations:
+        lines = len(losses[d.assumption.name])
+        if chunk and used + lines > SUMMARY_LINES:
+            chunks.append(chunk)
+            chunk, used = [], 0
+        chunk.append(d)
+        used += lines
+    if chunk:
+        chunks.append(chunk)
+    if len(chunks) > 1 and len(chunks[-1]) == 1 and len(chunks[-2]) > 2:
+        chunks[-1].insert(0, chunks[-2].pop())  # no last frame of one row: the frame before gives one
     frames = []
     for index, chunk in enumerate(chunks):
         suffix = f" ({index + 1}/{len(chunks)})" if len(chunks) > 1 else ""
         rows = []
         for d in chunk:
+            lines = losses[d.assumption.name]
+            loss = lines[0] if len(lines) == 1 else "\\begin{aligned}[t] &" + " \\\\ &\\quad ".join(lines) + "\\end{aligned}"
             rows.append(r"$%s$ & %s & $%s$ \\" % (ctx.fragment(d.assumption.statement),
-                                                  text_escape(d.assumption.loss_name), ctx.latex(d.loss, d)))
+                                                  text_escape(d.assumption.loss_name), loss))
             rows.append(r"\addlinespace[%s]" % SUMMARY_GAP)  # sums and fractions do not touch the next row
         frames.append("\n".join([
             r"\begin{frame}{Assumption $\to$ loss%s}" % suffix,
