@@ -105,6 +105,12 @@ def test_zero_inflated_is_not_the_plain_count_model():
     assert not rel_close(evaluate(derive.derive("zero_inflated_poisson").nll, v), -stats.poisson.logpmf(0, 2.0))
 
 
+def _torch_mixture_nll(categorical, mu, sigma, y) -> float:
+    """torch's mean NLL of a Gaussian mixture over the rows (MixtureSameFamily)."""
+    mix = torch.distributions.MixtureSameFamily(categorical, torch.distributions.Normal(torch.tensor(mu), torch.tensor(sigma)))
+    return -mix.log_prob(torch.tensor(y)).mean().item()
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_gaussian_mixture_dataset_is_torch_mixture_same_family(seed):
     rng = np.random.default_rng(20 + seed)
@@ -113,11 +119,7 @@ def test_gaussian_mixture_dataset_is_torch_mixture_same_family(seed):
     mu, sigma, y = rng.normal(0, 3, (n, K)), rng.uniform(0.3, 3, (n, K)), rng.normal(0, 3, n)
     d = derive.derive("gaussian_mixture")
     ours = evaluate(d.dataset_nll, {"y": y, "w": w, "mu": mu, "sigma": sigma}, {"n": n, "K": K})
-    mix = torch.distributions.MixtureSameFamily(
-        torch.distributions.Categorical(probs=torch.tensor(w)),
-        torch.distributions.Normal(torch.tensor(mu), torch.tensor(sigma)))
-    theirs = -mix.log_prob(torch.tensor(y)).mean().item()
-    assert rel_close(ours, theirs)
+    assert rel_close(ours, _torch_mixture_nll(torch.distributions.Categorical(probs=torch.tensor(w)), mu, sigma, y))
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -128,10 +130,7 @@ def test_gaussian_mixture_with_logits_dataset_is_torch_mixture_same_family(seed)
     y = rng.normal(0, 3, n)
     d = derive.derive("gaussian_mixture_logits")
     ours = evaluate(d.dataset_nll, {"y": y, "a": a, "mu": mu, "sigma": sigma}, {"n": n, "K": K})
-    mix = torch.distributions.MixtureSameFamily(
-        torch.distributions.Categorical(logits=torch.tensor(a)),
-        torch.distributions.Normal(torch.tensor(mu), torch.tensor(sigma)))
-    theirs = -mix.log_prob(torch.tensor(y)).mean().item()
+    theirs = _torch_mixture_nll(torch.distributions.Categorical(logits=torch.tensor(a)), mu, sigma, y)
     assert rel_close(ours, theirs)
     shifted = evaluate(d.dataset_nll, {"y": y, "a": a + 5.0, "mu": mu, "sigma": sigma}, {"n": n, "K": K})
     assert rel_close(shifted, theirs)  # softmax(a + c) = softmax(a): the logits' common shift is invisible
