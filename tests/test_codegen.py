@@ -45,6 +45,15 @@ def test_log_ndtr_derivative_is_the_derivative_of_its_definition():
     assert equivalent(mine, sp.diff(log_ndtr.definition(x), x), timeout=20).holds is True
 
 
+def test_log_ndtr_diff_derivatives_are_the_derivatives_of_its_definition():
+    from derive.codegen.rewrites import log_ndtr_diff
+
+    b, a = sp.Symbol("b", real=True), sp.Symbol("a", real=True)
+    for wrt in (b, a):
+        mine = sp.diff(log_ndtr_diff(b, a), wrt).rewrite(sp.exp)
+        assert equivalent(mine, sp.diff(log_ndtr_diff.definition(b, a), wrt), timeout=20).holds is True
+
+
 def test_the_classic_log_sigmoid_sign_slip_is_refuted():
     x = sp.Symbol("x", real=True)
     log_sigmoid = sp.log(sigmoid(x).rewrite(sp.exp))
@@ -178,6 +187,9 @@ GRIDS = {
     "geometric": [{"y": y, "p": p} for y in (0.0, 1e6) for p in (1e-20, 0.5, 1 - 1e-16)],
     # a normal tail's log: 1 - erf underflows at mu/sigma = 6.5 where the loss is finite
     "tobit": [{"y": y, "mu": mu, "sigma": 1.0} for y in (0.0, 2.0) for mu in (-40.0, -9.0, -1.0, 0.0, 1.0, 9.0, 40.0)],
+    # a normal interval's probability: Phi(u) - Phi(l) is 1 - 1 = 0 far in the upper tail
+    "interval_censored_gaussian": [{"l": lo, "u": hi, "mu": 0.0, "sigma": 1.0}
+                                   for lo, hi in ((-1.0, 1.0), (40.0, 41.0), (-41.0, -40.0), (10.0, 10.5), (-3.0, 50.0))],
     "truncated_gaussian": [{"y": 50.0, "mu": mu, "sigma": 1.0, "a": a} for mu in (-30.0, 0.0, 30.0)
                            for a in (-5.0, 10.0, 45.0)],
 }

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.codegen.printer import TARGETS, Printer, identifier
-from derive.codegen.rewrites import log_ndtr, rewrite
+from derive.codegen.rewrites import log_ndtr, log_ndtr_diff, rewrite
 from derive.errors import DeriveError, Unsupported
 
 
@@ -74,7 +74,7 @@ def to_code(d, target: str = "torch") -> str:
         g = gradient_derivation(d, p if len(d.params) > 1 else None, "loss")
         # a normal CDF's log in the loss: differentiate its stable form (equal to the loss by the
         # table's proved identity), so the gradient holds Mills' ratio as e^(u - log Phi), never 0/0
-        derivative = sp.diff(stable_loss, p) if stable_loss.has(log_ndtr) else g.gradient
+        derivative = sp.diff(stable_loss, p) if stable_loss.has(log_ndtr, log_ndtr_diff) else g.gradient
         text, used = _body(d, derivative, target)
         grads.append(text)
         used_grad += used

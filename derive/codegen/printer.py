@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from derive.codegen.rewrites import (expm1, lgamma, log1p, log_ndtr, logcosh, logit_ratio, logsumexp, softplus,
+from derive.codegen.rewrites import (expm1, lgamma, log1p, log_ndtr, log_ndtr_diff, logcosh, logit_ratio, logsumexp, softplus,
                                      xlog1py, xlogy)
 from derive.errors import Unsupported
 from derive.gradients import sigmoid, softmax
@@ -109,6 +109,8 @@ class Printer:
             return self.parts(e)[1]
         if isinstance(e, logit_ratio):
             return self.logit_ratio(self.p(e.args[0]))
+        if isinstance(e, log_ndtr_diff):
+            return self.log_ndtr_diff(*(self.p(x) for x in e.args))
         if isinstance(e, (softplus, logsumexp)):
             head, tail = self.parts(e)
             return f"({head} + {tail})"
@@ -159,6 +161,16 @@ class Printer:
         q = t.where.format(near_here, "0.25", p)
         far = f"(2*{q} - 1) / ({t.calls[sp.log].format(q)} - {t.calls[log1p].format('-' + q)})"
         return t.where.format(near_here, near, far)
+
+    def log_ndtr_diff(self, b: str, a: str) -> str:
+        """log(Phi(b) - Phi(a)) from the tail the interval lies in: mirrored (-a, -b) when a > 0."""
+        t = self.t
+        ndtr = t.calls[log_ndtr]
+
+        def from_upper(hi: str, lo: str) -> str:
+            return f"({ndtr.format(hi)} + {t.calls[log1p].format('-' + t.calls[sp.exp].format(f'{ndtr.format(lo)} - {ndtr.format(hi)}'))})"
+
+        return t.where.format(f"({a} > 0)", from_upper(f"-({a})", f"-({b})"), from_upper(b, a))
 
     def parts(self, e) -> tuple[str, str]:
         """(head, tail): the exactly computed part and the small correction added last."""

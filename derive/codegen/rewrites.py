@@ -138,7 +138,29 @@ class log_ndtr(Stable):
         return rf"\log \Phi\left({printer._print(self.args[0])}\right)"
 
 
-STABLE = (softplus, logcosh, log1p, expm1, xlogy, xlog1py, logsumexp, lgamma, logit_ratio, log_ndtr)
+class log_ndtr_diff(Stable):
+    """log(Phi(b) - Phi(a)) for b > a, the log of a normal interval's probability: from the
+    tail the interval lies in, log Phi(b) + log1p(-e^(log Phi(a) - log Phi(b))) for a <= 0, and
+    mirrored, log Phi(-a) + log1p(-e^(log Phi(-b) - log Phi(-a))), for a > 0 (Phi(b) and Phi(a)
+    both round to 1 far in the upper tail: their difference would be 0)."""
+
+    @classmethod
+    def definition(cls, b, a):
+        return sp.log((sp.erf(b / sp.sqrt(2)) - sp.erf(a / sp.sqrt(2))) / 2)
+
+    def fdiff(self, argindex=1):
+        """d/db = phi(b) / (Phi(b) - Phi(a)), d/da = -phi(a) / (Phi(b) - Phi(a)), each as
+        e^(-x^2/2 - log(Phi(b) - Phi(a))) / sqrt(2 pi)."""
+        b, a = self.args
+        x, sign = (b, 1) if argindex == 1 else (a, -1)
+        return sign * sp.exp(-x**2 / 2 - self) / sp.sqrt(2 * sp.pi)
+
+    def _latex(self, printer):
+        b, a = (printer._print(x) for x in self.args)
+        return rf"\log\left(\Phi\left({b}\right) - \Phi\left({a}\right)\right)"
+
+
+STABLE = (softplus, logcosh, log1p, expm1, xlogy, xlog1py, logsumexp, lgamma, logit_ratio, log_ndtr, log_ndtr_diff)
 
 
 @dataclass(frozen=True)
@@ -234,12 +256,27 @@ def _erf_log(arg) -> sp.Expr | None:
     return sp.log(2 * const[0]) + log_ndtr(sp.sign(coefficient) * sp.sqrt(2) * erfs[0].args[0])
 
 
+def _erf_diff_log(arg) -> sp.Expr | None:
+    """log(c erf(w1) - c erf(w2)), c > 0 (twice c times a normal interval's probability):
+    log(2c) + log_ndtr_diff(sqrt(2) w1, sqrt(2) w2), else None."""
+    if not (isinstance(arg, sp.Add) and len(arg.args) == 2):
+        return None
+    terms = [t.as_coeff_mul() for t in arg.args]
+    if not all(len(f) == 1 and isinstance(f[0], sp.erf) for _, f in terms):
+        return None
+    (c1, (e1,)), (c2, (e2,)) = terms
+    if c1 != -c2 or c1 == 0:
+        return None
+    (c, upper), lower = ((c1, e1), e2) if c1 > 0 else ((c2, e2), e1)
+    return sp.log(2 * c) + log_ndtr_diff(sp.sqrt(2) * upper.args[0], sp.sqrt(2) * lower.args[0])
+
+
 def _log_ndtr(node):
     """log(A +- A erf(w)) -> log(2A) + log_ndtr(+-sqrt(2) w); and a quotient e^u / (A +- A erf(w))
     (a Gaussian's density over its CDF or tail: Mills' ratio) -> e^(u - log(A +- A erf(w))), the
     log then rewritten: e^u and the tail each under- or overflow where the quotient does not."""
     if isinstance(node, sp.log):
-        return _erf_log(node.args[0])
+        return _erf_log(node.args[0]) or _erf_diff_log(node.args[0])
     if not isinstance(node, sp.Mul):
         return None
     for factor in node.args:
@@ -348,6 +385,12 @@ REWRITES: tuple[Rewrite, ...] = (
             sp.log(2) + sp.log((1 + sp.erf(x)) / 2),
             why="1 - erf(x) underflows to 0 at x = 6.5 (log of 0); the tail's log, and Mills' ratio "
                 "e^(-x^2)/(1 - erf x), are finite far beyond"),
+    Rewrite("log_ndtr_diff", sp.log(sp.erf(x + u) - sp.erf(x)), sp.log(2) + log_ndtr_diff(sp.sqrt(2) * (x + u), sp.sqrt(2) * x),
+            lambda node: _erf_diff_log(node.args[0]) if isinstance(node, sp.log) else None,
+            (sp.log(1 + sp.erf(x + u)) + sp.log(1 - (1 + sp.erf(x)) / (1 + sp.erf(x + u))),
+             sp.log(1 - sp.erf(x)) + sp.log(1 - (1 - sp.erf(x + u)) / (1 - sp.erf(x)))), lift=True,
+            why="erf(b) - erf(a) is 1 - 1 = 0 when both are far in the upper tail (b > a > 6), and the "
+                "difference of two tiny CDFs in the lower tail loses its digits"),
     Rewrite("log1p", sp.log(1 + x), log1p(x), _log1p, sp.log(1 + x),
             why="1 + x loses the digits of a small x (log(1 - p) at p = 1e-20)"),
     Rewrite("expm1", sp.exp(x) - 1, expm1(x), _expm1, sp.exp(x) - 1, why="e^x - 1 cancels at small x"),
