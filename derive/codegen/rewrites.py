@@ -276,7 +276,7 @@ def _log_ndtr(node):
     (a Gaussian's density over its CDF or tail: Mills' ratio) -> e^(u - log(A +- A erf(w))), the
     log then rewritten: e^u and the tail each under- or overflow where the quotient does not."""
     if isinstance(node, sp.log):
-        return _erf_log(node.args[0]) or _erf_diff_log(node.args[0])
+        return _erf_log(node.args[0])
     if not isinstance(node, sp.Mul):
         return None
     for factor in node.args:
