@@ -70,3 +70,19 @@ def test_all_lists_exactly_the_names_that_resolve():
         assert getattr(derive, name) is not None
     with pytest.raises(AttributeError, match="no_such_name"):
         derive.no_such_name  # noqa: B018
+
+
+def test_copying_a_cached_build_loads_no_writer_and_no_information_part(tmp_path):
+    """A rebuild with nothing changed copies the cached files: it needs neither the writers,
+    nor the information part, nor matplotlib."""
+    writers = ("derive.publish.article", "derive.publish.slides", "derive.infotheory", "matplotlib", "derive.prepare")
+    build = (f"import os\nos.environ['XDG_CACHE_HOME'] = {str(tmp_path / 'cache')!r}\n"
+             "from derive.publish import build\n"
+             f"build({str(tmp_path / 'out')!r}, only=['huber'], formats=('md',), figures=False)\n")
+    probe = f"{build}import json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    first = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert first.returncode == 0, first.stderr
+    assert set(writers) & set(json.loads(first.stdout.splitlines()[-1])), "the first build computes and writes"
+    again = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert again.returncode == 0, again.stderr
+    assert not set(writers) & set(json.loads(again.stdout.splitlines()[-1]))

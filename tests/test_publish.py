@@ -402,7 +402,7 @@ def test_an_interrupted_build_leaves_the_previous_outputs_intact(tmp_path, monke
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("derive.publish.builder.markdown", interrupted)
+    monkeypatch.setattr("derive.publish.markdown.markdown", interrupted)  # the builder imports it when it writes
     with pytest.raises(KeyboardInterrupt):
         publish.build(tmp_path, only=["bernoulli"], formats=("tex", "md"))
     assert _snapshot(tmp_path) == before  # no new figure, no half-written document, no staging folder

@@ -75,9 +75,9 @@ def register_kl(p: str, q: str) -> None:
     if (fp.coordinates or fq.coordinates) and p != q:
         raise ValueError(f"KL({p} || {q}): a family of coordinates pairs only with itself")
     _KL_PAIRS.append((p, q))
-    _KL_PAIRS.sort(key=_pair_order)
 
 
+@cache
 def _pair_order(pair: tuple[str, str]) -> tuple:
     """Each family with itself first (in the families' order); then the pairs across
     families with a finite (or support-guarded) KL, then those whose KL is infinite (supp P
@@ -90,8 +90,9 @@ def _pair_order(pair: tuple[str, str]) -> tuple:
 
 
 def kl_pairs() -> list[tuple[str, str]]:
-    """The registered (P family, Q family) pairs, in the order of :func:`_pair_order`."""
-    return list(_KL_PAIRS)
+    """The registered (P family, Q family) pairs, in the order of :func:`_pair_order` (sorted
+    when asked, not at each registration: importing the module binds no family)."""
+    return sorted(_KL_PAIRS, key=_pair_order)
 
 
 def _require_pair(p: str, q: str) -> None:

@@ -20,14 +20,36 @@ whole documents are ``article.article``, ``slides.slides``, ``markdown.markdown`
 
 from __future__ import annotations
 
-from derive.publish.article import article_section, information_section
-from derive.publish.builder import FORMATS, INFORMATION, MANIFEST, OUTPUT_FILES, build, parse_formats
-from derive.publish.catalog_json import catalog_entry, information_catalog
-from derive.publish.context import Context, checks_of, reference_math, reference_words
-from derive.publish.markdown import information_markdown
-from derive.publish.pdf import (TEX_INSTALL_HINT, TEX_PACKAGES, Compiled, compile_all, compile_pdf, first_error,
-                                tex_missing)
-from derive.publish.slides import information_frames, slide, slide_frames, summary_frames
+import importlib
+
+#: each public name and the module that defines it: loaded when first used, so that copying a
+#: cached build does not load the writers
+_HOME = {
+    "article_section": "article", "information_section": "article",
+    "FORMATS": "builder", "INFORMATION": "builder", "MANIFEST": "builder", "OUTPUT_FILES": "builder",
+    "build": "builder", "parse_formats": "builder",
+    "catalog_entry": "catalog_json", "information_catalog": "catalog_json",
+    "Context": "context", "checks_of": "context", "reference_math": "context", "reference_words": "context",
+    "information_markdown": "markdown",
+    "TEX_INSTALL_HINT": "pdf", "TEX_PACKAGES": "pdf", "Compiled": "pdf", "compile_all": "pdf", "compile_pdf": "pdf",
+    "first_error": "pdf", "tex_missing": "pdf",
+    "information_frames": "slides", "slide": "slides", "slide_frames": "slides", "summary_frames": "slides",
+}
+
+
+_MODULES = ("article", "builder", "catalog_json", "context", "information", "markdown", "models_part", "pdf",
+            "slides", "training")
+
+
+def __getattr__(name: str):
+    if name in _MODULES:  # ``derive.publish.slides`` before anything imported it
+        return importlib.import_module(f"derive.publish.{name}")
+    if name not in _HOME:
+        raise AttributeError(f"module 'derive.publish' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"derive.publish.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["FORMATS", "INFORMATION", "MANIFEST", "OUTPUT_FILES", "TEX_INSTALL_HINT", "TEX_PACKAGES", "Compiled", "Context",
            "article_section", "build", "catalog_entry", "checks_of",

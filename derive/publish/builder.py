@@ -27,13 +27,6 @@ from derive.config import PARTS, PrinterConfig, ProjectConfig
 from derive.errors import BuildError, ConfigError, UnknownAssumption
 from derive.cache import Cache, build_key, write_files
 from derive.publish import pdf as tex
-from derive.publish.article import article
-from derive.publish.catalog_json import catalog
-from derive.figures_parts import prior_figure
-from derive.prepare import document_parts, prepare, stage_figures
-from derive.publish.context import Context, check_renames
-from derive.publish.markdown import markdown
-from derive.publish.slides import slides
 
 INFORMATION = "information"  # the name of the information part among --only's names
 FORMATS = {"tex": "derivations.tex", "slides": "slides.tex", "md": "derivations.md", "json": "catalog.json"}
@@ -187,9 +180,13 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
     previous = store.load("build", whole) if whole else None
     if not isinstance(previous, dict):
         previous = None
+        from derive.prepare import document_parts, prepare  # not needed when a cached build is copied
+
         derivations, drawn = prepare(names, figures=figures, jobs=max(1, jobs), store=store, say=say,
                                      symbols=config.symbols, class_base=config.class_base,
                                      parts=document_parts(info, models))
+        from derive.publish.context import check_renames
+
         check_renames(derivations, config)
 
     out.mkdir(parents=True, exist_ok=True)
@@ -201,6 +198,14 @@ def build(out: Path | str = "outputs", only: list[str] | None = None, formats=No
             say("nothing changed since a cached build: its files")
             write_files(staging, previous)
             return _move_into_place(staging, out, force, pdf, sources)
+        from derive.figures_parts import prior_figure
+        from derive.prepare import stage_figures
+        from derive.publish.article import article
+        from derive.publish.catalog_json import catalog
+        from derive.publish.context import Context
+        from derive.publish.markdown import markdown
+        from derive.publish.slides import slides
+
         overview, each, priors = None, {}, None
         if figures and derivations:
             say("drawing the figures")
