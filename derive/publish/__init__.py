@@ -21,6 +21,7 @@ whole documents are ``article.article``, ``slides.slides``, ``markdown.markdown`
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 #: each public name and the module that defines it: loaded when first used, so that copying a
 #: cached build does not load the writers
@@ -37,12 +38,8 @@ _HOME = {
 }
 
 
-_MODULES = ("article", "builder", "catalog_json", "context", "information", "markdown", "models_part", "pdf",
-            "slides", "training")
-
-
 def __getattr__(name: str):
-    if name in _MODULES:  # ``derive.publish.slides`` before anything imported it
+    if (Path(__file__).parent / f"{name}.py").is_file():  # ``derive.publish.slides`` before anything imported it
         return importlib.import_module(f"derive.publish.{name}")
     if name not in _HOME:
         raise AttributeError(f"module 'derive.publish' has no attribute {name!r}")
@@ -51,8 +48,4 @@ def __getattr__(name: str):
     return value
 
 
-__all__ = ["FORMATS", "INFORMATION", "MANIFEST", "OUTPUT_FILES", "TEX_INSTALL_HINT", "TEX_PACKAGES", "Compiled", "Context",
-           "article_section", "build", "catalog_entry", "checks_of",
-           "compile_all", "compile_pdf", "first_error", "information_catalog", "information_frames", "information_markdown",
-           "information_section", "parse_formats", "reference_math", "reference_words", "slide",
-           "slide_frames", "summary_frames", "tex_missing"]
+__all__ = sorted(_HOME)
